@@ -1,0 +1,144 @@
+/*
+ * bench.h - the one interface between a benchmark and the harness.
+ *
+ * A benchmark family (bench/<family>.c) exports one `const struct bench`:
+ * a table of variants. A variant does the work of one strategy and nothing
+ * else: no clock, no counter, no printing, no option parsing, no pinning.
+ * The harness builds the cells (variant x size x CPUs x placement), starts
+ * the pinned worker threads, calls the hooks below in them, and measures.
+ *
+ * Life of a cell, every hook called in a pinned worker thread:
+ *   setup()      producer thread, untimed; allocate, open, prefault.
+ *   run()        once per sample in the producer and (if the variant has
+ *                one) the consumer thread, concurrently: do `nops`
+ *                operations in that role. The producer's call is the
+ *                measured one; the consumer's is measured as its own role.
+ *   bystand()    once per sample in every bystander thread, concurrently
+ *                with run(); must return soon after bench_stopping().
+ *                NULL: the harness's default bystander (touches a small
+ *                working set of its own until the sample ends).
+ *   teardown()   producer thread, untimed.
+ * Before the timed samples the harness runs one untimed verification sample
+ * with bench_verifying() true: run() then fills a pattern that changes every
+ * operation and checks what arrives, returning bench_fail(...) on mismatch.
+ * A cell that fails verification is reported as failed, never as a number.
+ *
+ * Return values: 0, or -errno. setup() returns bench_skip(...) when the
+ * machine lacks the facility (the cell is recorded "unsupported: reason").
+ * A blocking call interrupted by EINTR must check bench_stopping() and
+ * return -EINTR when it is true: that is how the harness stops a sample on
+ * SIGINT or on a failure of the other role.
+ */
+#ifndef COWBENCH_BENCH_H
+#define COWBENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bench_class {
+	BENCH_CLASS_COPY,	/* the kernel copies the bytes */
+	BENCH_CLASS_COW,	/* write-protect / copy-on-write VM games */
+	BENCH_CLASS_NOTIFY,	/* zero copy with explicit notification */
+	BENCH_CLASS_PRIMITIVE,	/* one mechanism in isolation (flush, fault) */
+};
+
+enum bench_role {
+	BENCH_ROLE_PRODUCER,
+	BENCH_ROLE_CONSUMER,
+	BENCH_ROLE_BYSTANDER,
+};
+
+/* How a consumer drains data (--sink). */
+enum bench_sink {
+	BENCH_SINK_DEVNULL,	/* splice() to /dev/null where possible */
+	BENCH_SINK_READ,	/* read()/recv() into a user buffer */
+};
+
+#define BENCH_MAX_PHASES 4
+
+/* What the harness tells a variant about the cell it sets up. */
+struct bench_cell {
+	size_t size;			/* bytes handed off per operation */
+	unsigned int ncpus;		/* CPUs (worker threads) of the cell */
+	unsigned int nbystanders;	/* threads with BENCH_ROLE_BYSTANDER */
+	bool colocated;			/* consumer shares the producer's CPU */
+	enum bench_sink sink;
+	size_t page_size;
+	const void *param;		/* the variant row's own parameters */
+};
+
+/* Per-thread handle owned by the harness; opaque to benchmarks. */
+struct bench_ctl;
+
+struct bench_variant {
+	const char *name;		/* "write-pipe"; shown as family/name */
+	enum bench_class class;
+	const char *desc;		/* one line: what it isolates */
+	bool consumer;			/* needs a consumer thread */
+	const char *twin;		/* "copy/send-tcp": its copying twin */
+	const char *phases[BENCH_MAX_PHASES];	/* names, NULL-terminated */
+	const void *param;		/* handed to setup() as cell->param */
+
+	int (*setup)(struct bench_ctl *ctl, const struct bench_cell *cell,
+		     void **state);
+	int (*run)(struct bench_ctl *ctl, void *state, enum bench_role role,
+		   uint64_t nops);
+	int (*bystand)(struct bench_ctl *ctl, void *state);
+	void (*teardown)(void *state);
+};
+
+struct bench {
+	const char *family;		/* "copy" */
+	const char *desc;
+	const struct bench_variant *variants;
+	size_t nvariants;
+};
+
+/*
+ * Harness services a benchmark may call from its hooks.
+ */
+
+/* Phase `phase` (an index into variant->phases) of the operation starts
+ * now; the time since the previous mark is charged to the previous phase.
+ * Each run() starts in phase 0. Cheap: one clock read; its overhead is
+ * measured and recorded by the harness. */
+void bench_phase(struct bench_ctl *ctl, unsigned int phase);
+
+/* True when the sample (or the whole run) is being stopped. */
+bool bench_stopping(const struct bench_ctl *ctl);
+
+/* True during the untimed verification sample. */
+bool bench_verifying(const struct bench_ctl *ctl);
+
+/* Sleep in the kernel until the sample ends (an idle bystander). */
+void bench_sleep_until_stop(struct bench_ctl *ctl);
+
+/* Record why the cell failed verification; returns -EBADMSG. */
+int bench_fail(struct bench_ctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Record why the cell cannot run here; returns -EOPNOTSUPP. */
+int bench_skip(struct bench_ctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Page-aligned memory on the producer's NUMA node (first-touch fallback);
+ * NULL on failure. Free with bench_free(). */
+void *bench_alloc(struct bench_ctl *ctl, size_t len);
+void bench_free(struct bench_ctl *ctl, void *p, size_t len);
+
+/*
+ * Workload helpers (bench/pattern.c): a byte pattern that depends on the
+ * operation's sequence number, to prove that the bytes that arrive are the
+ * bytes that were sent for that operation.
+ */
+void bench_pattern_fill(void *buf, size_t len, uint64_t seq);
+/* Returns the offset of the first wrong byte, or len when all are right. */
+size_t bench_pattern_check(const void *buf, size_t len, uint64_t seq);
+
+/* The families, one line each in bench/families.h. */
+#define BENCH_FAMILY(sym) extern const struct bench sym;
+#include "families.h"
+#undef BENCH_FAMILY
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * machine.h - the machine fingerprint and benchmarking-hygiene warnings.
+ * Only reads the system; never changes it.
+ */
+#ifndef COWBENCH_MACHINE_H
+#define COWBENCH_MACHINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct json_writer;
+struct topo;
+struct pmu_set;
+
+#define MACHINE_MAX_WARNINGS 24
+
+struct machine {
+	char hostname[64];
+	char cpu_vendor[32];
+	char cpu_model[128];
+	int cpu_family, cpu_model_nr, cpu_stepping;
+	char microcode[32];
+	bool hypervisor;		/* cpuinfo "hypervisor" flag */
+	char hypervisor_vendor[32];	/* from CPUID leaf 0x40000000, or "" */
+	unsigned long long mem_bytes;
+	char kernel_release[128];
+	char kernel_version[256];
+	char kernel_cmdline[1024];
+	char thp_enabled[64], thp_defrag[64];
+	char governor[32];		/* of cpu0, "unknown" when absent */
+	char boost[16];			/* "on", "off", "unknown" */
+	char smt_active[8];
+	int perf_event_paranoid;	/* INT_MIN when unreadable */
+	int numa_balancing;		/* -1 unknown */
+	int randomize_va_space;
+	char ksm_run[8];
+	char isolated_cpus[128];
+	int tlb_flush_ceiling;		/* x86 tlb_single_page_flush_ceiling, -1 unreadable */
+	char compiler[128];
+	char cflags[256];
+	char libpfm_version[32], hwloc_version[32], liburing_version[32];
+	char version[32];		/* cowbench */
+	char git_rev[48];
+	double loadavg1;
+	unsigned int warnings;
+	char warning[MACHINE_MAX_WARNINGS][160];
+};
+
+/* Gather everything; never fails (what cannot be read says so). pmu may be
+ * NULL (then "no PMU" is not judged). */
+void machine_probe(struct machine *m, const struct topo *t,
+		   const struct pmu_set *pmu);
+
+/* The "machine" object of run.json, including the topology. */
+void machine_to_json(const struct machine *m, const struct topo *t,
+		     struct json_writer *w);
+
+/* Human-readable, for `cowbench info`. */
+void machine_print(const struct machine *m, const struct topo *t, FILE *f);
+
+/* The machine in three lines of at most 78 characters, for summary.txt. */
+void machine_summary(const struct machine *m, const struct topo *t,
+		     char line[3][80]);
+
+#endif
