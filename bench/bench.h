@@ -85,7 +85,7 @@ struct bench_variant {
 	int (*run)(struct bench_ctl *ctl, void *state, enum bench_role role,
 		   uint64_t nops);
 	int (*bystand)(struct bench_ctl *ctl, void *state);
-	void (*teardown)(void *state);
+	void (*teardown)(struct bench_ctl *ctl, void *state);
 };
 
 struct bench {
@@ -128,13 +128,40 @@ void *bench_alloc(struct bench_ctl *ctl, size_t len);
 void bench_free(struct bench_ctl *ctl, void *p, size_t len);
 
 /*
- * Workload helpers (bench/pattern.c): a byte pattern that depends on the
- * operation's sequence number, to prove that the bytes that arrive are the
- * bytes that were sent for that operation.
+ * Workload helpers (bench/util.c), shared by the families.
+ *
+ * A byte pattern that depends on the operation's sequence number and the
+ * offset in the operation's buffer, to prove that the bytes that arrive are
+ * the bytes that were sent for that operation (a stale or reordered page
+ * does not match).
  */
-void bench_pattern_fill(void *buf, size_t len, uint64_t seq);
-/* Returns the offset of the first wrong byte, or len when all are right. */
-size_t bench_pattern_check(const void *buf, size_t len, uint64_t seq);
+void bench_pattern_fill(void *buf, size_t len, uint64_t seq, size_t off);
+/* Offset (relative to buf) of the first wrong byte, or len when all match. */
+size_t bench_pattern_check(const void *buf, size_t len, uint64_t seq, size_t off);
+
+/* A consumer's way of draining a pipe or socket per --sink: splice() to
+ * /dev/null (through a pipe for sockets), or read() into a buffer. While
+ * verifying it always reads and checks the pattern of every operation. */
+struct bench_sink_state {
+	enum bench_sink sink;
+	bool is_socket;
+	int devnull;
+	int pipe[2];		/* socket -> pipe -> /dev/null */
+	unsigned char *buf;
+	size_t buflen;
+};
+
+int bench_sink_open(struct bench_sink_state *s, enum bench_sink sink,
+		    bool is_socket);
+void bench_sink_close(struct bench_sink_state *s);
+/* Consume nops operations of size bytes from fd. Returns 0 or -errno
+ * (-EINTR when stopped, -EPIPE on a premature end of data). */
+int bench_sink_drain(struct bench_ctl *ctl, struct bench_sink_state *s, int fd,
+		     size_t size, uint64_t nops);
+
+/* Write all of buf to fd (a pipe or a stream socket), retrying partial
+ * writes; -EINTR when stopped. */
+int bench_write_all(struct bench_ctl *ctl, int fd, const void *buf, size_t len);
 
 /* The families, one line each in bench/families.h. */
 #define BENCH_FAMILY(sym) extern const struct bench sym;

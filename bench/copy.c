@@ -1,0 +1,214 @@
+/*
+ * copy.c - the copy strategy: the kernel (or the CPU) copies the bytes and
+ * the buffer is free again as soon as the call returns.
+ *
+ * Measured: the producer's hand-off of `size` bytes per operation and, for
+ * the transfers, the consumer draining them; the operation ends when the
+ * data has arrived. Excluded: buffer allocation and prefaulting (setup),
+ * connection set-up. The buffer is not rewritten between operations (the
+ * hand-off alone is measured), except during verification, when every
+ * operation sends its own pattern and the receiver checks it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+enum copy_kind { COPY_MEMCPY, COPY_PIPE, COPY_TCP };
+
+struct copy_param {
+	enum copy_kind kind;
+};
+
+struct copy_state {
+	const struct copy_param *p;
+	size_t size;
+	unsigned char *src, *dst;	/* dst: memcpy only */
+	int wfd, rfd;			/* pipe ends, or the two TCP sockets */
+	struct bench_sink_state sink;
+	bool sink_open;
+};
+
+/* Pipe capacity: the buffer size rounded up to a page but never below the
+ * kernel's default (64 KiB, so small operations pipeline as they would in
+ * a real program), within what the kernel grants (fs.pipe-max-size);
+ * larger buffers are written in chunks. */
+static void size_pipe(int fd, size_t size)
+{
+	long want = (long)((size + 4095) & ~(size_t)4095);
+
+	if (want < 65536)
+		want = 65536;
+
+	if (want > (1L << 30))
+		want = 1L << 30;
+	while (want >= 4096 && fcntl(fd, F_SETPIPE_SZ, want) < 0)
+		want /= 2;
+}
+
+static int tcp_pair(int *wfd, int *rfd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, l, rc = 0;
+
+	*wfd = *rfd = -1;
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0)
+		return -errno;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		goto out_errno;
+	*wfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*wfd < 0 || connect(*wfd, (struct sockaddr *)&a, sizeof(a)))
+		goto out_errno;
+	*rfd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (*rfd < 0)
+		goto out_errno;
+	setsockopt(*wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	goto out_close;
+out_errno:
+	rc = -errno;
+out_close:
+	close(l);
+	return rc;
+}
+
+static void copy_teardown(struct bench_ctl *ctl, void *state)
+{
+	struct copy_state *s = state;
+
+	(void)ctl;
+	if (s->sink_open)
+		bench_sink_close(&s->sink);
+	if (s->wfd >= 0)
+		close(s->wfd);
+	if (s->rfd >= 0)
+		close(s->rfd);
+	free(s->src);
+	free(s->dst);
+	free(s);
+}
+
+static int copy_setup(struct bench_ctl *ctl, const struct bench_cell *cell,
+		      void **state)
+{
+	struct copy_state *s = calloc(1, sizeof(*s));
+	int rc = 0, fds[2];
+
+	if (!s)
+		return -ENOMEM;
+	s->p = cell->param;
+	s->size = cell->size;
+	s->wfd = s->rfd = -1;
+	/* aligned_alloc, prefaulted by the memset: no fault in a timed sample */
+	s->src = aligned_alloc(4096, (cell->size + 4095) & ~(size_t)4095);
+	if (!s->src)
+		goto out_nomem;
+	memset(s->src, 0x5a, cell->size);
+	if (s->p->kind == COPY_MEMCPY) {
+		s->dst = aligned_alloc(4096, (cell->size + 4095) & ~(size_t)4095);
+		if (!s->dst)
+			goto out_nomem;
+		memset(s->dst, 0, cell->size);
+	} else if (s->p->kind == COPY_PIPE) {
+		if (pipe2(fds, O_CLOEXEC))
+			goto out_errno;
+		s->rfd = fds[0];
+		s->wfd = fds[1];
+		size_pipe(s->wfd, cell->size);
+	} else {
+		rc = tcp_pair(&s->wfd, &s->rfd);
+	}
+	if (!rc && s->p->kind != COPY_MEMCPY) {
+		rc = bench_sink_open(&s->sink, cell->sink, s->p->kind == COPY_TCP);
+		s->sink_open = true;
+	}
+	if (rc)
+		goto out_free;
+	*state = s;
+	return 0;
+out_errno:
+	rc = -errno;
+	goto out_free;
+out_nomem:
+	rc = -ENOMEM;
+out_free:
+	copy_teardown(ctl, s);
+	return rc;
+}
+
+static int run_memcpy(struct bench_ctl *ctl, struct copy_state *s, uint64_t nops)
+{
+	bool verify = bench_verifying(ctl);
+
+	for (uint64_t i = 0; i < nops; i++) {
+		size_t bad;
+
+		if (verify)
+			bench_pattern_fill(s->src, s->size, i, 0);
+		memcpy(s->dst, s->src, s->size);
+		__asm__ volatile("" : : "r"(s->dst) : "memory");	/* keep the copy */
+		if (!verify)
+			continue;
+		bad = bench_pattern_check(s->dst, s->size, i, 0);
+		if (bad < s->size)
+			return bench_fail(ctl, "operation %llu: byte %zu not copied",
+					  (unsigned long long)i, bad);
+	}
+	return 0;
+}
+
+static int copy_run(struct bench_ctl *ctl, void *state, enum bench_role role,
+		    uint64_t nops)
+{
+	struct copy_state *s = state;
+	bool verify = bench_verifying(ctl);
+	int rc = 0;
+
+	if (s->p->kind == COPY_MEMCPY)
+		return run_memcpy(ctl, s, nops);
+	if (role == BENCH_ROLE_CONSUMER)
+		return bench_sink_drain(ctl, &s->sink, s->rfd, s->size, nops);
+	for (uint64_t i = 0; i < nops && !rc; i++) {
+		if (verify)
+			bench_pattern_fill(s->src, s->size, i, 0);
+		rc = bench_write_all(ctl, s->wfd, s->src, s->size);
+	}
+	return rc;
+}
+
+static const struct copy_param p_memcpy = { COPY_MEMCPY };
+static const struct copy_param p_pipe = { COPY_PIPE };
+static const struct copy_param p_tcp = { COPY_TCP };
+
+static const struct bench_variant copy_variants[] = {
+	/* the lower bound of any copy: user-space memcpy into a second buffer */
+	{ .name = "memcpy", .class = BENCH_CLASS_COPY, .param = &p_memcpy,
+	  .desc = "memcpy() into a second buffer: the lower bound of any copy",
+	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
+	/* the kernel copies into pipe pages; the consumer drains per --sink */
+	{ .name = "write-pipe", .class = BENCH_CLASS_COPY, .param = &p_pipe,
+	  .consumer = true,
+	  .desc = "write() into a pipe, the consumer splices to /dev/null or reads",
+	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
+	/* the kernel copies into skbs; loopback TCP, the consumer recv()s */
+	{ .name = "send-tcp", .class = BENCH_CLASS_COPY, .param = &p_tcp,
+	  .consumer = true,
+	  .desc = "send() on a loopback TCP connection, the consumer receives",
+	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
+};
+
+const struct bench bench_copy = {
+	.family = "copy",
+	.desc = "the kernel copies the bytes; the buffer is free at once",
+	.variants = copy_variants,
+	.nvariants = sizeof(copy_variants) / sizeof(copy_variants[0]),
+};

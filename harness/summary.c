@@ -1,0 +1,323 @@
+/*
+ * summary.c - summary.txt: a fixed-width view (<= 80 columns) of the run,
+ * made to be pasted into an email. Everything in it comes from the cells'
+ * summaries; nothing is measured or computed here that is not in run.json
+ * except ratios of medians (cost per KiB, per 4 KiB page, throughput).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "parse.h"
+
+#define WIDTH 78
+#define COUNTER_COLS 5
+
+static const struct series *find(const struct cell_result *c, const char *role,
+				 const char *metric)
+{
+	for (size_t i = 0; i < c->nseries; i++)
+		if (c->series[i].has_sum && !strcmp(c->series[i].role, role) &&
+		    !strcmp(c->series[i].metric, metric))
+			return &c->series[i];
+	return NULL;
+}
+
+/* About four significant digits in at most 10 characters. */
+static const char *num(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "n/a");
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3e", v);
+	else if (a >= 1000 || v == 0)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+	return buf;
+}
+
+/* The CI as +-% of the median (the larger side), or "n/a". */
+static const char *ci_pct(const struct stats_summary *s, char *buf, size_t len)
+{
+	double hw;
+
+	if (!s->ci_valid || s->median == 0) {
+		snprintf(buf, len, "n/a");
+		return buf;
+	}
+	hw = fmax(s->ci_hi - s->median, s->median - s->ci_lo) / fabs(s->median);
+	snprintf(buf, len, hw < 0.1 ? "%.1f%%" : "%.0f%%", 100 * hw);
+	return buf;
+}
+
+/* Word-wrap text to WIDTH columns after `first`; continuation lines are
+ * indented. A word longer than a line is split. */
+static void wrap(FILE *f, const char *first, const char *text, int indent)
+{
+	int col = fprintf(f, "%s", first);
+	bool fresh = !*first;
+
+	for (const char *p = text; *p;) {
+		int w = (int)strcspn(p, " ");
+
+		if (!fresh && col + 1 + w > WIDTH && col > indent) {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+			fresh = true;
+		}
+		if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		if (col + w > WIDTH)
+			w = WIDTH - col > 8 ? WIDTH - col : w;
+		col += fprintf(f, "%.*s", w, p);
+		fresh = false;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+static bool same_group(const struct cell_result *a, const struct cell_result *b)
+{
+	return a->ncpus == b->ncpus && a->placement == b->placement;
+}
+
+static void cost_table(const struct run *r, FILE *f)
+{
+	char a[24], b[24], c[24], d[24], e[24], g[24], sz[16];
+
+	fprintf(f, "\nCost per operation (op = producer + consumer): median, 95%% CI of the\n"
+		   "median as +-%%, derived per KiB and per 4 KiB page; cpu = thread CPU time\n");
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *cr = &r->cells[i];
+		const struct series *w = find(cr, "op", "wall_ns");
+		const struct series *cpu = find(cr, "op", "cpu_ns");
+		double kib = (double)cr->size / 1024;
+
+		if (!i || !same_group(cr, &r->cells[i - 1]))
+			fprintf(f, "\ncpus=%u placement=%s\n%-19s %5s %10s %5s %8s %8s %7s %8s\n",
+				cr->ncpus, topo_placement_name(cr->placement), "variant",
+				"size", "ns/op", "+-CI", "ns/KiB", "ns/page", "GiB/s",
+				"cpu/KiB");
+		parse_format_size(cr->size, sz, sizeof(sz));
+		if (!w || cr->status == CELL_FAILED) {
+			char line[128];
+
+			snprintf(line, sizeof(line), "%-19s %5s %s: ", cr->hv->name, sz,
+				 cell_status_name(cr->status));
+			wrap(f, line, cr->reason, 26);
+			continue;
+		}
+		fprintf(f, "%-19s %5s %10s %5s %8s %8s %7s %8s%s\n", cr->hv->name, sz,
+			num(w->sum.median, a, sizeof(a)), ci_pct(&w->sum, b, sizeof(b)),
+			num(w->sum.median / kib, c, sizeof(c)),
+			num(w->sum.median / kib * 4, d, sizeof(d)),
+			num((double)cr->size / w->sum.median * 1e9 / (1 << 30), e, sizeof(e)),
+			num(cpu ? cpu->sum.median / kib : NAN, g, sizeof(g)),
+			cr->status == CELL_OK ? "" : " *");
+	}
+}
+
+static bool has_phases(const struct run *r)
+{
+	for (size_t i = 0; i < r->nvariants; i++)
+		if (r->variants[i].v->phases[0])
+			return true;
+	return false;
+}
+
+static void phase_table(const struct run *r, FILE *f)
+{
+	char m[72], a[24], b[24], sz[16];
+
+	if (!has_phases(r))
+		return;
+	fprintf(f, "\nPhases of the producer's operation: median ns/op (+-CI), ns per 4 KiB page\n");
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *cr = &r->cells[i];
+		const struct bench_variant *v = cr->hv->v;
+
+		for (int p = 0; p < BENCH_MAX_PHASES && v->phases[p]; p++) {
+			const struct series *s;
+
+			snprintf(m, sizeof(m), "phase.%s.wall_ns", v->phases[p]);
+			s = find(cr, "producer", m);
+			if (!s)
+				continue;
+			fprintf(f, "%-19s %5s cpus=%-3u %-10s %10s %5s %10s ns/page\n",
+				cr->hv->name, parse_format_size(cr->size, sz, sizeof(sz)),
+				cr->ncpus, v->phases[p], num(s->sum.median, a, sizeof(a)),
+				ci_pct(&s->sum, m, sizeof(m)),
+				num(s->sum.median / ((double)cr->size / 4096), b, sizeof(b)));
+		}
+	}
+}
+
+/* Counters measured and non-zero somewhere, COUNTER_COLS per table. */
+static void counter_tables(const struct run *r, FILE *f)
+{
+	int keys[PMU_MAX_EVENTS], nkeys = 0;
+	char zero[512] = "";
+
+	for (unsigned int e = 0; e < r->pmu.n; e++) {
+		bool nonzero = false;
+
+		if (!r->pmu.ev[e].available)
+			continue;
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct series *s = find(&r->cells[i], "op", r->pmu.ev[e].key);
+			const struct series *b = find(&r->cells[i], "bystanders", r->pmu.ev[e].key);
+
+			nonzero |= (s && s->sum.max > 0) || (b && b->sum.max > 0);
+		}
+		if (nonzero)
+			keys[nkeys++] = (int)e;
+		else
+			snprintf(zero + strlen(zero), sizeof(zero) - strlen(zero), "%s%s",
+				 zero[0] ? ", " : "", r->pmu.ev[e].key);
+	}
+	for (int k0 = 0; k0 < nkeys; k0 += COUNTER_COLS) {
+		int k1 = k0 + COUNTER_COLS < nkeys ? k0 + COUNTER_COLS : nkeys;
+
+		fprintf(f, "\nCounters per operation, median (op = producer + consumer; "
+			   "by = bystanders)\n");
+		for (int k = k0; k < k1; k++)
+			fprintf(f, "  [%d] %s\n", k - k0 + 1, r->pmu.ev[keys[k]].key);
+		fprintf(f, "%-19s %5s %4s", "variant", "size", "cpus");
+		for (int k = k0; k < k1; k++)
+			fprintf(f, " %9s", (char[8]){ '[', (char)('1' + k - k0), ']', 0 });
+		fputc('\n', f);
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct cell_result *cr = &r->cells[i];
+			char sz[16], a[24];
+
+			if (!find(cr, "op", "wall_ns"))
+				continue;
+			for (int by = 0; by < 2; by++) {
+				const char *role = by ? "bystanders" : "op";
+
+				if (by && !find(cr, "bystanders", "cpu_ns"))
+					continue;
+				fprintf(f, "%-19s %5s %4u", by ? "  by" : cr->hv->name,
+					by ? "" : parse_format_size(cr->size, sz, sizeof(sz)),
+					cr->ncpus);
+				for (int k = k0; k < k1; k++) {
+					const struct series *s = find(cr, role, r->pmu.ev[keys[k]].key);
+
+					fprintf(f, " %9s", s ? num(s->sum.median, a, sizeof(a)) : "-");
+				}
+				fputc('\n', f);
+			}
+		}
+	}
+	if (zero[0]) {
+		fputc('\n', f);
+		wrap(f, "Measured and zero in every cell:", zero, 2);
+	}
+}
+
+static void winners(const struct run *r, FILE *f)
+{
+	char sz[16], a[24], b[24];
+	bool header = false;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *best = NULL, *next = NULL, *cr = &r->cells[i];
+		const struct series *bw = NULL, *nw = NULL;
+
+		/* the first cell of each (size, cpus, placement) decides */
+		bool first = true;
+
+		for (size_t j = 0; j < i; j++)
+			if (r->cells[j].size == cr->size && same_group(&r->cells[j], cr))
+				first = false;
+		if (!first)
+			continue;
+		for (size_t j = i; j < r->ncells; j++) {
+			const struct cell_result *o = &r->cells[j];
+			const struct series *w = find(o, "op", "wall_ns");
+
+			if (o->size != cr->size || !same_group(o, cr) || !w ||
+			    o->status != CELL_OK || !o->hv->v->consumer)
+				continue;
+			if (!bw || w->sum.median < bw->sum.median) {
+				next = best, nw = bw;
+				best = o, bw = w;
+			} else if (!nw || w->sum.median < nw->sum.median) {
+				next = o, nw = w;
+			}
+		}
+		if (!best || !next)
+			continue;
+		if (!header) {
+			fprintf(f, "\nFastest hand-off per size (op wall time; \"~\": CIs overlap)\n"
+				   "%-4s %-7s %5s  %-19s %10s  %-19s %6s\n", "cpus", "place",
+				"size", "winner", "ns/op", "next", "ratio");
+			header = true;
+		}
+		fprintf(f, "%-4u %-7s %5s  %-19s %10s  %-19s %5sx%s\n", cr->ncpus,
+			topo_placement_name(cr->placement),
+			parse_format_size(cr->size, sz, sizeof(sz)), best->hv->name,
+			num(bw->sum.median, a, sizeof(a)), next->hv->name,
+			num(nw->sum.median / bw->sum.median, b, sizeof(b)),
+			bw->sum.ci_valid && nw->sum.ci_valid && bw->sum.ci_hi >= nw->sum.ci_lo ?
+			"~" : "");
+	}
+}
+
+static void unavailable(const struct run *r, FILE *f)
+{
+	bool header = false;
+
+	for (unsigned int e = 0; e < r->pmu.n; e++) {
+		char first[128];
+
+		if (r->pmu.ev[e].available)
+			continue;
+		if (!header)
+			fprintf(f, "\nNot measured (reason):\n");
+		header = true;
+		snprintf(first, sizeof(first), "  %s:", r->pmu.ev[e].name);
+		wrap(f, first, r->pmu.ev[e].reason, 4);
+	}
+	for (unsigned int i = 0; i < r->machine.warnings; i++) {
+		if (!i)
+			fprintf(f, "\nWarnings:\n");
+		wrap(f, "  -", r->machine.warning[i], 4);
+	}
+}
+
+int summary_write(const struct run *r, FILE *f)
+{
+	static const char *const st[] = { "complete", "INTERRUPTED", "FAILED" };
+	char lines[3][80], cmd[4096];
+	size_t ok = 0;
+
+	for (size_t i = 0; i < r->ncells; i++)
+		ok += r->cells[i].status == CELL_OK;
+	machine_summary(&r->machine, r->topo, lines);
+	fprintf(f, "cowbench run %s, %s: %zu of %zu cells measured\n", r->started,
+		st[r->status], ok, r->ncells);
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "%.78s\n", lines[i]);
+	cost_table(r, f);
+	phase_table(r, f);
+	winners(r, f);
+	counter_tables(r, f);
+	unavailable(r, f);
+	output_command_line(r, cmd, sizeof(cmd));
+	fputc('\n', f);
+	wrap(f, "Reproduce:", cmd, 2);
+	return ferror(f) ? -EIO : 0;
+}
