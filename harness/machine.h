@@ -13,6 +13,13 @@ struct topo;
 struct pmu_set;
 
 #define MACHINE_MAX_WARNINGS 24
+#define MACHINE_MAX_VULNS 40
+
+/* One file of /sys/devices/system/cpu/vulnerabilities. */
+struct machine_vuln {
+	char name[48];
+	char state[208];
+};
 
 struct machine {
 	char hostname[64];
@@ -24,6 +31,7 @@ struct machine {
 	char hypervisor_vendor[32];	/* from CPUID leaf 0x40000000, or "" */
 	unsigned long long mem_bytes;
 	char kernel_release[128];
+	char arch[32];			/* uname machine */
 	char kernel_version[256];
 	char kernel_cmdline[1024];
 	char thp_enabled[64], thp_defrag[64];
@@ -42,6 +50,15 @@ struct machine {
 	char version[32];		/* cowbench */
 	char git_rev[48];
 	double loadavg1;
+	/* more hygiene, recorded in run.json "hygiene" */
+	char nohz_full[128];
+	long long optmem_max;		/* net.core.optmem_max, -1 unreadable */
+	int io_uring_disabled;		/* kernel.io_uring_disabled, -1 unreadable */
+	long long pipe_max_size;	/* fs.pipe-max-size, -1 unreadable */
+	long long memlock_bytes;	/* RLIMIT_MEMLOCK soft limit, -1 unlimited */
+	int nmi_watchdog;		/* kernel.nmi_watchdog, -1 unreadable */
+	unsigned int nvulns;		/* sorted by name */
+	struct machine_vuln vuln[MACHINE_MAX_VULNS];
 	unsigned int warnings;
 	char warning[MACHINE_MAX_WARNINGS][160];
 };

@@ -394,11 +394,12 @@ static int cmd_run(int argc, char **argv)
 	if (rc)
 		return bad("%s%s", err, ""), 1;
 	if (finish_options(&run, &ro, err, sizeof(err)) ||
-	    pmu_setup(&run.pmu, run.opt.events, err, sizeof(err)) ||
-	    sweep_select(&run, err, sizeof(err)))
+	    pmu_setup(&run.pmu, run.opt.events, err, sizeof(err)))
 		return bad("%s%s", err, "");
-	if (prepare_out(&run, &od, err, sizeof(err)))
+	if (sweep_select(&run, err, sizeof(err)) || prepare_out(&run, &od, err, sizeof(err))) {
+		pmu_cleanup(&run.pmu);
 		return bad("%s%s", err, "");
+	}
 	install_signals();
 	clock_init(&run.clock);
 	run.clock.phase_mark_overhead_ns = worker_phase_overhead_ns();
@@ -418,6 +419,7 @@ static int cmd_run(int argc, char **argv)
 		fflush(NULL);
 		_exit(1);
 	}
+	pmu_cleanup(&run.pmu);	/* unmounts tracefs if pmu_setup mounted it */
 	return exit_code(&run);
 }
 
@@ -467,6 +469,7 @@ static int cmd_info(void)
 		printf("  %-8s %s%s\n", topo_placement_name((enum topo_placement)p),
 		       differs ? "distinct" : "same CPUs as compact: ", differs ? "" : why);
 	}
+	pmu_cleanup(&run.pmu);
 	return 0;
 }
 

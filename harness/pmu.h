@@ -59,6 +59,8 @@ struct pmu_set {
 	struct pmu_event ev[PMU_MAX_EVENTS];
 	unsigned int n;
 	bool any_hardware;	/* at least one hardware event is available */
+	bool mounted_tracefs;	/* pmu_setup mounted tracefs at
+				   /sys/kernel/tracing; pmu_cleanup unmounts */
 };
 
 /* Resolve and probe the events of a comma-separated list (NULL: the
@@ -82,7 +84,9 @@ bool pmu_thread_uses_rdpmc(const struct pmu_thread *pt);
 void pmu_thread_close(struct pmu_thread *pt);
 
 /* The TLB row of /proc/interrupts: counts[cpu] for OS CPUs 0..*ncpu-1.
- * Returns 0, -ENOENT when there is no such row (non-x86), -errno. */
+ * On entry *ncpu is the capacity of counts (0: PMU_MAX_CPUS); CPUs missing
+ * from the header (offline) read 0. Returns 0, -ENOENT when there is no
+ * such row (non-x86), -errno. */
 int pmu_read_tlb_interrupts(uint64_t *counts, unsigned int *ncpu);
 
 /* Index of the event with this key in set, or -1. */
