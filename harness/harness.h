@@ -77,6 +77,7 @@ struct cell_result {
 	enum topo_placement placement;
 	int *cpu_list;
 	bool colocated;
+	bool smt_siblings;		/* two of its CPUs share a core */
 	enum cell_status status;
 	char reason[256];
 	bool verified;

@@ -147,6 +147,7 @@ static void cell_json(const struct cell_result *c, struct json_writer *w)
 		json_int(w, NULL, c->cpu_list[i]);
 	json_array_end(w);
 	json_bool(w, "colocated", c->colocated);
+	json_bool(w, "smt_siblings", c->smt_siblings);
 	json_string(w, "status", cell_status_name(c->status));
 	json_string(w, "reason", c->reason[0] ? c->reason : NULL);
 	json_bool(w, "verified", c->verified);

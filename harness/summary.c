@@ -227,52 +227,111 @@ static void counter_tables(const struct run *r, FILE *f)
 	}
 }
 
-static void winners(const struct run *r, FILE *f)
+/* The fastest and second fastest hand-off (variants with a consumer) of
+ * one (placement, cpus, size). */
+static void best_two(const struct run *r, enum topo_placement p, unsigned int cpus,
+		     size_t size, const struct cell_result **best,
+		     const struct cell_result **next)
 {
-	char sz[16], a[24], b[24];
-	bool header = false;
+	double bm = INFINITY, nm = INFINITY;
 
+	*best = *next = NULL;
 	for (size_t i = 0; i < r->ncells; i++) {
-		const struct cell_result *best = NULL, *next = NULL, *cr = &r->cells[i];
-		const struct series *bw = NULL, *nw = NULL;
+		const struct cell_result *o = &r->cells[i];
+		const struct series *w = find(o, "op", "wall_ns");
 
-		/* the first cell of each (size, cpus, placement) decides */
-		bool first = true;
-
-		for (size_t j = 0; j < i; j++)
-			if (r->cells[j].size == cr->size && same_group(&r->cells[j], cr))
-				first = false;
-		if (!first)
+		if (o->placement != p || o->ncpus != cpus || o->size != size || !w ||
+		    o->status != CELL_OK || !o->hv->v->consumer)
 			continue;
-		for (size_t j = i; j < r->ncells; j++) {
-			const struct cell_result *o = &r->cells[j];
-			const struct series *w = find(o, "op", "wall_ns");
-
-			if (o->size != cr->size || !same_group(o, cr) || !w ||
-			    o->status != CELL_OK || !o->hv->v->consumer)
-				continue;
-			if (!bw || w->sum.median < bw->sum.median) {
-				next = best, nw = bw;
-				best = o, bw = w;
-			} else if (!nw || w->sum.median < nw->sum.median) {
-				next = o, nw = w;
-			}
+		if (w->sum.median < bm) {
+			*next = *best, nm = bm;
+			*best = o, bm = w->sum.median;
+		} else if (w->sum.median < nm) {
+			*next = o, nm = w->sum.median;
 		}
+	}
+}
+
+static void winner_group(const struct run *r, enum topo_placement p, unsigned int cpus,
+			 FILE *f, bool *header)
+{
+	const struct cell_result *prev = NULL;
+	char cross[512] = "", sz[16], sz2[16], a[24], b[24];
+
+	for (size_t k = 0; k < r->opt.nsizes; k++) {
+		const struct cell_result *best, *next;
+		const struct series *bw, *nw;
+
+		best_two(r, p, cpus, r->opt.sizes[k], &best, &next);
 		if (!best || !next)
 			continue;
-		if (!header) {
+		bw = find(best, "op", "wall_ns");
+		nw = find(next, "op", "wall_ns");
+		if (!*header) {
 			fprintf(f, "\nFastest hand-off per size (op wall time; \"~\": CIs overlap)\n"
 				   "%-4s %-7s %5s  %-19s %10s  %-19s %6s\n", "cpus", "place",
 				"size", "winner", "ns/op", "next", "ratio");
-			header = true;
+			*header = true;
 		}
-		fprintf(f, "%-4u %-7s %5s  %-19s %10s  %-19s %5sx%s\n", cr->ncpus,
-			topo_placement_name(cr->placement),
-			parse_format_size(cr->size, sz, sizeof(sz)), best->hv->name,
-			num(bw->sum.median, a, sizeof(a)), next->hv->name,
+		fprintf(f, "%-4u %-7s %5s  %-19s %10s  %-19s %5sx%s\n", cpus,
+			topo_placement_name(p), parse_format_size(best->size, sz, sizeof(sz)),
+			best->hv->name, num(bw->sum.median, a, sizeof(a)), next->hv->name,
 			num(nw->sum.median / bw->sum.median, b, sizeof(b)),
 			bw->sum.ci_valid && nw->sum.ci_valid && bw->sum.ci_hi >= nw->sum.ci_lo ?
 			"~" : "");
+		if (prev && prev->hv != best->hv)
+			snprintf(cross + strlen(cross), sizeof(cross) - strlen(cross),
+				 "%s%s (%s) -> %s (%s);", cross[0] ? " " : "", prev->hv->name,
+				 parse_format_size(prev->size, sz2, sizeof(sz2)), best->hv->name,
+				 parse_format_size(best->size, sz, sizeof(sz)));
+		prev = best;
+	}
+	if (cross[0]) {
+		char first[64];
+
+		snprintf(first, sizeof(first), "  crossover, cpus=%u %s:", cpus,
+			 topo_placement_name(p));
+		wrap(f, first, cross, 4);
+	}
+}
+
+static void winners(const struct run *r, FILE *f)
+{
+	bool header = false;
+
+	for (size_t p = 0; p < r->opt.nplacements; p++)
+		for (size_t c = 0; c < r->opt.ncpus; c++)
+			winner_group(r, r->opt.placements[p], r->opt.cpus[c], f, &header);
+}
+
+/* Cells whose CI did not reach the target, and cells on SMT siblings. */
+static void notes(const struct run *r, FILE *f)
+{
+	size_t ok = 0, loose = 0, smt = 0;
+	char line[256];
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		if (c->status != CELL_OK)
+			continue;
+		ok++;
+		loose += strcmp(c->stop_reason, "ci") != 0;
+		smt += c->smt_siblings;
+	}
+	if (!loose && !smt)
+		return;
+	fprintf(f, "\nNotes:\n");
+	if (loose) {
+		snprintf(line, sizeof(line), "%zu of %zu cells stopped (time or sample "
+			 "budget) before the CI of their median reached +-%g%%; read their "
+			 "+-CI column.", loose, ok, 100 * r->opt.target_ci);
+		wrap(f, "  -", line, 4);
+	}
+	if (smt) {
+		snprintf(line, sizeof(line), "%zu cells run threads on SMT siblings of "
+			 "one core (run.json: smt_siblings); compare placements.", smt);
+		wrap(f, "  -", line, 4);
 	}
 }
 
@@ -315,6 +374,7 @@ int summary_write(const struct run *r, FILE *f)
 	phase_table(r, f);
 	winners(r, f);
 	counter_tables(r, f);
+	notes(r, f);
 	unavailable(r, f);
 	output_command_line(r, cmd, sizeof(cmd));
 	fputc('\n', f);

@@ -113,6 +113,16 @@ static int add_variants(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
+static bool shares_core(const struct topo *t, const struct cell_result *c)
+{
+	for (unsigned int i = 0; i < c->ncpus; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (topo_core_of(t, c->cpu_list[i]) >= 0 &&
+			    topo_core_of(t, c->cpu_list[i]) == topo_core_of(t, c->cpu_list[j]))
+				return true;
+	return false;
+}
+
 int sweep_select(struct run *r, char *err, size_t errlen)
 {
 	const struct options *o = &r->opt;
@@ -144,6 +154,7 @@ int sweep_select(struct run *r, char *err, size_t errlen)
 							 cr->cpu_list, err, errlen);
 					if (rc)
 						return rc;
+					cr->smt_siblings = shares_core(r->topo, cr);
 				}
 	r->ncells = n;
 	return 0;

@@ -437,6 +437,15 @@ int topo_bind_self(const struct topo *t, int cpu)
 	return ret;
 }
 
+int topo_core_of(const struct topo *t, int cpu)
+{
+	hwloc_obj_t pu = cpu < 0 ? NULL :
+		hwloc_get_pu_obj_by_os_index(t->hw, (unsigned int)cpu);
+	hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(t->hw, HWLOC_OBJ_CORE, pu) : NULL;
+
+	return core ? (int)core->logical_index : -1;
+}
+
 int topo_numa_node(const struct topo *t, int cpu)
 {
 	hwloc_obj_t pu = cpu < 0 ? NULL :

@@ -55,6 +55,9 @@ int topo_select(const struct topo *t, enum topo_placement p, unsigned int n,
  * Returns 0, or -errno. No-op returning 0 when !topo_can_bind(). */
 int topo_bind_self(const struct topo *t, int cpu);
 
+/* Logical index of the core that holds OS CPU `cpu`, -1 when unknown. */
+int topo_core_of(const struct topo *t, int cpu);
+
 /* NUMA node (OS index) of an OS CPU; 0 when the machine has no NUMA info. */
 int topo_numa_node(const struct topo *t, int cpu);
 
