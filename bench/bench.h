@@ -56,6 +56,7 @@ enum bench_sink {
 };
 
 #define BENCH_MAX_PHASES 4
+#define BENCH_MAX_REPORTS 4
 
 /* What the harness tells a variant about the cell it sets up. */
 struct bench_cell {
@@ -66,6 +67,11 @@ struct bench_cell {
 	enum bench_sink sink;
 	size_t page_size;
 	const void *param;		/* the variant row's own parameters */
+	const char *peer;		/* "HOST:PORT" of a remote `cowbench sink`
+					   (--peer), for variants with .peer; then
+					   there is no local consumer thread */
+	bool hazard;			/* --hazard: the verification sample breaks
+					   the variant's reuse protocol on purpose */
 };
 
 /* Per-thread handle owned by the harness; opaque to benchmarks. */
@@ -78,6 +84,8 @@ struct bench_variant {
 	bool consumer;			/* needs a consumer thread */
 	const char *twin;		/* "copy/send-tcp": its copying twin */
 	const char *phases[BENCH_MAX_PHASES];	/* names, NULL-terminated */
+	const char *reports[BENCH_MAX_REPORTS];	/* counts given to bench_report() */
+	bool peer;			/* can send to a remote sink (--peer) */
 	const void *param;		/* handed to setup() as cell->param */
 
 	int (*setup)(struct bench_ctl *ctl, const struct bench_cell *cell,
@@ -104,6 +112,12 @@ struct bench {
  * Each run() starts in phase 0. Cheap: one clock read; its overhead is
  * measured and recorded by the harness. */
 void bench_phase(struct bench_ctl *ctl, unsigned int phase);
+
+/* Add n to the variant's count `idx` (an index into variant->reports) for
+ * this thread's current sample: things only the workload can see, such as
+ * completions the kernel flagged as copied. Recorded per operation like a
+ * counter, and for the verification sample in the cell's verify_reports. */
+void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n);
 
 /* True when the sample (or the whole run) is being stopped. */
 bool bench_stopping(const struct bench_ctl *ctl);

@@ -47,6 +47,8 @@ struct options {
 	double min_sample_s;		/* a sample lasts at least this */
 	enum bench_sink sink;
 	const char *out;		/* run directory, NULL: results/<ts>-<host> */
+	const char *peer;		/* --peer HOST:PORT of a remote sink */
+	bool hazard;			/* --hazard: protocol check only */
 	bool quick;
 	bool quiet;
 };
@@ -81,6 +83,8 @@ struct cell_result {
 	enum cell_status status;
 	char reason[256];
 	bool verified;
+	uint64_t verify_ops;
+	uint64_t verify_reports[BENCH_MAX_REPORTS];
 	uint64_t ops_per_sample;
 	unsigned long warmup;
 	const char *stop_reason;

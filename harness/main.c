@@ -19,6 +19,7 @@
 #include "config.h"
 #include "harness.h"
 #include "parse.h"
+#include "peer.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
@@ -29,6 +30,7 @@ static const char usage_text[] =
 "usage: cowbench run [options]    measure (the default sweep without options)\n"
 "       cowbench list             variants with their class and description\n"
 "       cowbench info             machine, counters available here, warnings\n"
+"       cowbench sink --listen PORT  a remote consumer for run --peer\n"
 "\n"
 "run options:\n"
 "  --bench GLOBS        families, comma-separated globs (default: all)\n"
@@ -51,6 +53,11 @@ static const char usage_text[] =
 "  --quick              a short sweep for CI: sizes 4K,64K,1M,16M, cpus 1,max,\n"
 "                       5..30 samples, 0.25 s per cell, 5%% CI target\n"
 "  --quiet              no progress lines\n"
+"  --peer HOST:PORT     variants that can (TCP) send to a `cowbench sink` there\n"
+"                       instead of a local consumer\n"
+"  --hazard             protocol check instead of timing: the verification\n"
+"                       reuses buffers before their notification and records\n"
+"                       what the consumer saw (verify_reports in run.json)\n"
 "  -h, --help           this text\n"
 "\n"
 "Exit: 0 complete, 1 a cell failed, 2 bad input, 130 interrupted (results kept).\n";
@@ -106,7 +113,7 @@ enum {
 	OPT_BENCH = 256, OPT_VARIANT, OPT_SIZES, OPT_CPUS, OPT_PLACEMENT,
 	OPT_EVENTS, OPT_TARGET_CI, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES,
 	OPT_CELL_BUDGET, OPT_BUDGET, OPT_WARMUP, OPT_SINK, OPT_OUT, OPT_QUICK,
-	OPT_QUIET,
+	OPT_QUIET, OPT_PEER, OPT_HAZARD,
 };
 
 static const struct option run_options[] = {
@@ -126,6 +133,8 @@ static const struct option run_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "quick", no_argument, NULL, OPT_QUICK },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "hazard", no_argument, NULL, OPT_HAZARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -187,6 +196,16 @@ static int parse_seconds(const char *s, const char *name, double *out, char *err
 	return 0;
 }
 
+static bool valid_peer(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	unsigned long port;
+	char e[64];
+
+	return colon && colon != s && !parse_ulong(colon + 1, &port, e, sizeof(e)) &&
+	       port >= 1 && port <= 65535;
+}
+
 static int finish_options(struct run *r, const struct raw_options *ro, char *err,
 			  size_t len)
 {
@@ -221,6 +240,11 @@ static int finish_options(struct run *r, const struct raw_options *ro, char *err
 	if (!rc && o->min_samples > o->max_samples) {
 		snprintf(err, len, "--min-samples %lu is more than --max-samples %lu",
 			 o->min_samples, o->max_samples);
+		rc = -EINVAL;
+	}
+	if (!rc && o->peer && !valid_peer(o->peer)) {
+		snprintf(err, len, "--peer: \"%s\" is not HOST:PORT with a port "
+			 "in 1..65535", o->peer);
 		rc = -EINVAL;
 	}
 	if (!rc && ro->sink) {
@@ -269,6 +293,8 @@ static int parse_run_args(struct run *r, int argc, char **argv, struct raw_optio
 		case OPT_OUT: r->opt.out = optarg; break;
 		case OPT_QUICK: r->opt.quick = true; break;
 		case OPT_QUIET: r->opt.quiet = true; break;
+		case OPT_PEER: r->opt.peer = optarg; break;
+		case OPT_HAZARD: r->opt.hazard = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:
 			fprintf(stderr, "cowbench: unknown option or missing value: \"%s\" "
@@ -485,6 +511,8 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (!strcmp(argv[1], "info"))
 		return cmd_info();
+	if (!strcmp(argv[1], "sink"))
+		return peer_sink_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("cowbench %s\n", COWBENCH_VERSION);
 		return 0;

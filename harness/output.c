@@ -73,6 +73,8 @@ static void options_json(const struct run *r, struct json_writer *w)
 	json_string(w, "sink", o->sink == BENCH_SINK_READ ? "read" : "devnull");
 	json_string(w, "events", o->events ? o->events : PMU_DEFAULT_EVENTS);
 	json_bool(w, "quick", o->quick);
+	json_string(w, "peer", o->peer);
+	json_bool(w, "hazard", o->hazard);
 	json_object_end(w);
 }
 
@@ -108,6 +110,11 @@ static void variants_json(const struct run *r, struct json_writer *w)
 		json_string(w, "desc", v->desc);
 		json_string(w, "twin", v->twin);
 		json_bool(w, "consumer", v->consumer);
+		json_bool(w, "peer", v->peer);
+		json_array_begin(w, "reports");
+		for (int q = 0; q < BENCH_MAX_REPORTS && v->reports[q]; q++)
+			json_string(w, NULL, v->reports[q]);
+		json_array_end(w);
 		json_array_begin(w, "phases");
 		for (int p = 0; p < BENCH_MAX_PHASES && v->phases[p]; p++)
 			json_string(w, NULL, v->phases[p]);
@@ -151,6 +158,12 @@ static void cell_json(const struct cell_result *c, struct json_writer *w)
 	json_string(w, "status", cell_status_name(c->status));
 	json_string(w, "reason", c->reason[0] ? c->reason : NULL);
 	json_bool(w, "verified", c->verified);
+	json_object_begin(w, "verify_reports");
+	for (int q = 0; q < BENCH_MAX_REPORTS && c->hv->v->reports[q]; q++)
+		if (c->verify_ops)
+			json_uint(w, c->hv->v->reports[q], c->verify_reports[q]);
+	json_object_end(w);
+	json_uint(w, "verify_ops", c->verify_ops);
 	json_uint(w, "ops_per_sample", c->ops_per_sample);
 	json_uint(w, "warmup_samples", c->warmup);
 	json_string(w, "stop_reason", c->stop_reason && *c->stop_reason ? c->stop_reason : NULL);

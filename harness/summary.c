@@ -93,6 +93,25 @@ static bool same_group(const struct cell_result *a, const struct cell_result *b)
 	return a->ncpus == b->ncpus && a->placement == b->placement;
 }
 
+/* A --hazard cell: what the deliberately broken verification saw. */
+static void hazard_line(const struct cell_result *cr, FILE *f)
+{
+	char line[256], sz[16], first[96];
+	size_t used;
+
+	used = (size_t)snprintf(line, sizeof(line), "protocol check over %llu ops:",
+				(unsigned long long)cr->verify_ops);
+	for (int q = 0; q < BENCH_MAX_REPORTS && cr->hv->v->reports[q]; q++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%llu",
+					 cr->hv->v->reports[q],
+					 (unsigned long long)cr->verify_reports[q]);
+	snprintf(line + used, sizeof(line) - used, "%s",
+		 cr->hv->v->reports[0] ? "" : " nothing to report");
+	snprintf(first, sizeof(first), "%-19s %5s", cr->hv->name,
+		 parse_format_size(cr->size, sz, sizeof(sz)));
+	wrap(f, first, line, 26);
+}
+
 static void cost_table(const struct run *r, FILE *f)
 {
 	char a[24], b[24], c[24], d[24], e[24], g[24], sz[16];
@@ -111,6 +130,10 @@ static void cost_table(const struct run *r, FILE *f)
 				"size", "ns/op", "+-CI", "ns/KiB", "ns/page", "GiB/s",
 				"cpu/KiB");
 		parse_format_size(cr->size, sz, sizeof(sz));
+		if (!w && cr->status == CELL_OK && !strcmp(cr->stop_reason, "hazard")) {
+			hazard_line(cr, f);
+			continue;
+		}
 		if (!w || cr->status == CELL_FAILED) {
 			char line[128];
 

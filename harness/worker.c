@@ -57,6 +57,7 @@ struct bench_ctl {
 	unsigned int phase;
 	uint64_t phase_t;
 	uint64_t phase_acc[BENCH_MAX_PHASES];
+	uint64_t rep[BENCH_MAX_REPORTS];	/* bench_report() this sample */
 };
 
 struct cell_ctx {
@@ -105,6 +106,12 @@ void bench_phase(struct bench_ctl *ctl, unsigned int phase)
 	ctl->phase_acc[ctl->phase] += now - ctl->phase_t;
 	ctl->phase_t = now;
 	ctl->phase = phase < BENCH_MAX_PHASES ? phase : BENCH_MAX_PHASES - 1;
+}
+
+void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n)
+{
+	if (idx < BENCH_MAX_REPORTS)
+		ctl->rep[idx] += n;
 }
 
 bool bench_stopping(const struct bench_ctl *ctl)
@@ -229,6 +236,7 @@ static void do_sample(struct bench_ctl *ctl)
 	int rc;
 
 	memset(ctl->phase_acc, 0, sizeof(ctl->phase_acc));
+	memset(ctl->rep, 0, sizeof(ctl->rep));
 	ctl->phase = 0;
 	wait_start_line(cx);
 	read_counters(ctl, ctl->c0);
@@ -454,7 +462,7 @@ static int record_role(struct cell_ctx *cx, const char *role, double k)
 	const struct pmu_set *ps = &cx->r->pmu;
 	struct cell_result *c = cx->c;
 	uint64_t t0 = UINT64_MAX, t1 = 0;
-	double cpu = 0, cnt[PMU_MAX_EVENTS] = { 0 };
+	double cpu = 0, cnt[PMU_MAX_EVENTS] = { 0 }, rep[BENCH_MAX_REPORTS] = { 0 };
 	unsigned int members = 0;
 	int rc = 0;
 
@@ -469,6 +477,8 @@ static int record_role(struct cell_ctx *cx, const char *role, double k)
 		cpu += (double)(t->cpu1 - t->cpu0);
 		for (unsigned int e = 0; e < ps->n; e++)
 			cnt[e] += (double)(t->c1[e] - t->c0[e]);
+		for (unsigned int q = 0; q < BENCH_MAX_REPORTS; q++)
+			rep[q] += (double)t->rep[q];
 	}
 	if (!members)
 		return 0;
@@ -485,6 +495,8 @@ static int record_role(struct cell_ctx *cx, const char *role, double k)
 		else
 			rc |= push(c, role, ev->key, "count/op", cnt[e] / k);
 	}
+	for (unsigned int q = 0; q < BENCH_MAX_REPORTS && cx->v->reports[q]; q++)
+		rc |= push(c, role, cx->v->reports[q], "count/op", rep[q] / k);
 	return rc;
 }
 
@@ -603,7 +615,7 @@ static int sample_loop(struct cell_ctx *cx, uint64_t k, const char **why)
 static void assign_roles(struct cell_ctx *cx)
 {
 	const struct cell_result *c = cx->c;
-	bool consumer = cx->v->consumer;
+	bool consumer = cx->v->consumer && !cx->cell.peer;
 	unsigned int next = 0;
 
 	cx->nthreads = c->ncpus > (consumer ? 2u : 1u) ? c->ncpus : (consumer ? 2u : 1u);
@@ -662,6 +674,17 @@ static void finish(struct cell_ctx *cx, enum cell_status st, const char *fallbac
 		 fallback ? fallback : "");
 }
 
+/* The verification sample's bench_report() counts, summed over threads. */
+static void keep_verify_reports(struct cell_ctx *cx)
+{
+	cx->c->verify_ops = VERIFY_OPS;
+	for (unsigned int q = 0; q < BENCH_MAX_REPORTS; q++) {
+		cx->c->verify_reports[q] = 0;
+		for (unsigned int i = 0; i < cx->nthreads; i++)
+			cx->c->verify_reports[q] += cx->ctl[i].rep[q];
+	}
+}
+
 /* Setup, verification, calibration, warm-up and samples of one cell. */
 static int measure(struct cell_ctx *cx)
 {
@@ -681,6 +704,12 @@ static int measure(struct cell_ctx *cx)
 	rc = run_sample(cx, VERIFY_OPS, true);
 	if (!rc)
 		c->verified = true;
+	keep_verify_reports(cx);
+	if (!rc && cx->cell.hazard) {
+		c->stop_reason = "hazard";	/* a protocol check, nothing timed */
+		finish(cx, CELL_OK, NULL);
+		return 0;
+	}
 	if (!rc)
 		rc = calibrate(cx, &k);
 	for (unsigned long w = 0; !rc && w < cx->r->opt.warmup; w++)
@@ -735,6 +764,7 @@ int worker_measure_cell(struct run *r, struct cell_result *c)
 	cx.cell = (struct bench_cell){
 		.size = c->size, .ncpus = c->ncpus, .sink = r->opt.sink,
 		.page_size = (size_t)sysconf(_SC_PAGESIZE), .param = cx.v->param,
+		.peer = cx.v->peer ? r->opt.peer : NULL, .hazard = r->opt.hazard,
 	};
 	int ipi = pmu_find(&r->pmu, "tlb_ipi");
 
