@@ -97,7 +97,10 @@ struct bench_variant {
 };
 
 struct bench {
-	const char *family;		/* "copy" */
+	const char *name;		/* the benchmark, as --bench selects it:
+					   its file name, e.g. "cow_fault";
+					   NULL: the same as family */
+	const char *family;		/* the variants' prefix, e.g. "cow" */
 	const char *desc;
 	const struct bench_variant *variants;
 	size_t nvariants;

@@ -207,6 +207,7 @@ static const struct bench_variant copy_variants[] = {
 };
 
 const struct bench bench_copy = {
+	.name = "copy",
 	.family = "copy",
 	.desc = "the kernel copies the bytes; the buffer is free at once",
 	.variants = copy_variants,

@@ -133,6 +133,7 @@ int sweep_select(struct run *r, char *err, size_t errlen);
 int sweep_run(struct run *r);
 const char *cell_status_name(enum cell_status s);
 const char *class_name(enum bench_class c);
+const char *bench_name(const struct bench *b);
 
 /* output.c: write run.json, results.csv, summary.txt into dir. */
 int output_write(const struct run *r, const char *dir, char *err, size_t errlen);

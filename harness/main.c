@@ -33,7 +33,8 @@ static const char usage_text[] =
 "       cowbench sink --listen PORT  a remote consumer for run --peer\n"
 "\n"
 "run options:\n"
-"  --bench GLOBS        families, comma-separated globs (default: all)\n"
+"  --bench GLOBS        benchmarks (copy, cow_fault, vmsplice, tlb_shootdown)\n"
+"                       or their variant prefixes, comma-separated globs\n"
 "  --variant GLOBS      variants, as family/name or name globs\n"
 "  --sizes LIST         bytes per operation: 4K,64K,1M or 4K-64M:x4 or\n"
 "                       4K-16K:+4K; binary suffixes (default 4K-64M:x4)\n"
@@ -454,7 +455,7 @@ static int cmd_list(void)
 	for (size_t f = 0; f < harness_nfamilies; f++) {
 		const struct bench *b = harness_families[f];
 
-		printf("%s: %s\n", b->family, b->desc);
+		printf("%s (%s/*): %s\n", bench_name(b), b->family, b->desc);
 		for (size_t i = 0; i < b->nvariants; i++) {
 			const struct bench_variant *v = &b->variants[i];
 			char name[64];

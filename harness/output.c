@@ -106,6 +106,7 @@ static void variants_json(const struct run *r, struct json_writer *w)
 
 		json_object_begin(w, NULL);
 		json_string(w, "name", r->variants[i].name);
+		json_string(w, "bench", bench_name(r->variants[i].family));
 		json_string(w, "class", class_name(v->class));
 		json_string(w, "desc", v->desc);
 		json_string(w, "twin", v->twin);

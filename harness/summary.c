@@ -327,6 +327,96 @@ static void winners(const struct run *r, FILE *f)
 			winner_group(r, r->opt.placements[p], r->opt.cpus[c], f, &header);
 }
 
+/* Median op time of a variant at (size, cpus, placement), or NAN. */
+static double median_at(const struct run *r, const struct harness_variant *hv,
+			size_t size, unsigned int cpus, enum topo_placement p)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+		const struct series *w;
+
+		if (c->hv != hv || c->size != size || c->ncpus != cpus || c->placement != p)
+			continue;
+		w = find(c, "op", "wall_ns");
+		return w && c->status == CELL_OK ? w->sum.median : NAN;
+	}
+	return NAN;
+}
+
+#define SCALE_COLS 5
+
+/* Up to SCALE_COLS of the measured CPU counts, first and last included. */
+static size_t scale_columns(const struct run *r, unsigned int *cols)
+{
+	size_t n = r->opt.ncpus;
+
+	if (n <= SCALE_COLS) {
+		for (size_t i = 0; i < n; i++)
+			cols[i] = r->opt.cpus[i];
+		return n;
+	}
+	for (size_t i = 0; i < SCALE_COLS; i++)
+		cols[i] = r->opt.cpus[i * (n - 1) / (SCALE_COLS - 1)];
+	return SCALE_COLS;
+}
+
+/* One row: latency per CPU count, and the least-squares slope of latency
+ * over the number of remote CPUs (cpus - 1) with its 95% CI. */
+static void scale_row(const struct run *r, const struct harness_variant *hv, size_t size,
+		      enum topo_placement p, const unsigned int *cols, size_t ncols, FILE *f)
+{
+	double x[64], y[64], a, b, bci;
+	char sz[16], v[24];
+	size_t n = 0;
+
+	fprintf(f, "%-19s %5s", hv->name, parse_format_size(size, sz, sizeof(sz)));
+	for (size_t k = 0; k < ncols; k++)
+		fprintf(f, " %7s", num(median_at(r, hv, size, cols[k], p), v, sizeof(v)));
+	for (size_t k = 0; k < r->opt.ncpus && n < 64; k++) {
+		double m = median_at(r, hv, size, r->opt.cpus[k], p);
+
+		if (isfinite(m)) {
+			x[n] = r->opt.cpus[k] - 1.0;
+			y[n++] = m;
+		}
+	}
+	if (stats_linfit(x, y, n, &a, &b, &bci)) {
+		fprintf(f, " %*s\n", 8, "n/a");
+		return;
+	}
+	fprintf(f, " %8s", num(b, v, sizeof(v)));
+	fprintf(f, " %5s\n", isfinite(bci) ? num(bci, v, sizeof(v)) : "n/a");
+}
+
+/* Primitives (e.g. TLB shootdowns): latency vs CPUs, per placement. */
+static void scaling_tables(const struct run *r, FILE *f)
+{
+	unsigned int cols[SCALE_COLS];
+	size_t ncols = scale_columns(r, cols);
+	bool any = false;
+
+	for (size_t v = 0; v < r->nvariants; v++)
+		any |= r->variants[v].v->class == BENCH_CLASS_PRIMITIVE;
+	if (!any)
+		return;
+	for (size_t p = 0; p < r->opt.nplacements; p++) {
+		fprintf(f, "\nPrimitives: op latency vs CPUs (ns/op, median), placement %s;\n"
+			   "per CPU = fitted cost of each remote CPU (slope over cpus-1), "
+			   "+- its 95%% CI\n%-19s %5s", topo_placement_name(r->opt.placements[p]),
+			"variant", "size");
+		for (size_t k = 0; k < ncols; k++)
+			fprintf(f, " %7u", cols[k]);
+		fprintf(f, " %8s %5s\n", "per CPU", "+-");
+		for (size_t v = 0; v < r->nvariants; v++) {
+			if (r->variants[v].v->class != BENCH_CLASS_PRIMITIVE)
+				continue;
+			for (size_t s = 0; s < r->opt.nsizes; s++)
+				scale_row(r, &r->variants[v], r->opt.sizes[s],
+					  r->opt.placements[p], cols, ncols, f);
+		}
+	}
+}
+
 /* Cells whose CI did not reach the target, and cells on SMT siblings. */
 static void notes(const struct run *r, FILE *f)
 {
@@ -396,6 +486,7 @@ int summary_write(const struct run *r, FILE *f)
 	cost_table(r, f);
 	phase_table(r, f);
 	winners(r, f);
+	scaling_tables(r, f);
 	counter_tables(r, f);
 	notes(r, f);
 	unavailable(r, f);

@@ -72,6 +72,11 @@ static const char *unused_glob(const char *globs, const bool *used, char *buf,
 	return NULL;
 }
 
+const char *bench_name(const struct bench *b)
+{
+	return b->name ? b->name : b->family;
+}
+
 static int add_variants(struct run *r, char *err, size_t errlen)
 {
 	bool bused[64] = { false }, vused[64] = { false };
@@ -82,7 +87,7 @@ static int add_variants(struct run *r, char *err, size_t errlen)
 	for (size_t f = 0; f < harness_nfamilies; f++) {
 		const struct bench *b = harness_families[f];
 
-		if (!match_globs(r->opt.bench_globs, b->family, NULL, bused))
+		if (!match_globs(r->opt.bench_globs, bench_name(b), b->family, bused))
 			continue;
 		for (size_t i = 0; i < b->nvariants; i++) {
 			struct harness_variant *hv = &r->variants[r->nvariants];
