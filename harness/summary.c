@@ -116,19 +116,31 @@ static void cost_table(const struct run *r, FILE *f)
 {
 	char a[24], b[24], c[24], d[24], e[24], g[24], sz[16];
 
-	fprintf(f, "\nCost per operation (op = producer + consumer): median, 95%% CI of the\n"
-		   "median as +-%%, derived per KiB and per 4 KiB page; cpu = thread CPU time\n");
+	bool intro = false, header = false;
+
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct cell_result *cr = &r->cells[i];
 		const struct series *w = find(cr, "op", "wall_ns");
 		const struct series *cpu = find(cr, "op", "cpu_ns");
 		double kib = (double)cr->size / 1024;
 
-		if (!i || !same_group(cr, &r->cells[i - 1]))
+		if (cr->hv->v->class == BENCH_CLASS_PRIMITIVE)
+			continue;	/* their own table: scaling_tables() */
+		if (i && !same_group(cr, &r->cells[i - 1]))
+			header = false;
+		if (cr->hv->v->class == BENCH_CLASS_PRIMITIVE)
+			continue;	/* their own table: scaling_tables() */
+		if (!intro)
+			fprintf(f, "\nCost per operation (op = producer + consumer): median, "
+				   "95%% CI of the\nmedian as +-%%, derived per KiB and per "
+				   "4 KiB page; cpu = thread CPU time\n");
+		intro = true;
+		if (!header)
 			fprintf(f, "\ncpus=%u placement=%s\n%-19s %5s %10s %5s %8s %8s %7s %8s\n",
 				cr->ncpus, topo_placement_name(cr->placement), "variant",
 				"size", "ns/op", "+-CI", "ns/KiB", "ns/page", "GiB/s",
 				"cpu/KiB");
+		header = true;
 		parse_format_size(cr->size, sz, sizeof(sz));
 		if (!w && cr->status == CELL_OK && !strcmp(cr->stop_reason, "hazard")) {
 			hazard_line(cr, f);
@@ -178,7 +190,7 @@ static void phase_table(const struct run *r, FILE *f)
 			s = find(cr, "producer", m);
 			if (!s)
 				continue;
-			fprintf(f, "%-19s %5s cpus=%-3u %-10s %10s %5s %10s ns/page\n",
+			fprintf(f, "%-19s %5s cpus=%-3u %-10s %9s %5s %9s ns/page\n",
 				cr->hv->name, parse_format_size(cr->size, sz, sizeof(sz)),
 				cr->ncpus, v->phases[p], num(s->sum.median, a, sizeof(a)),
 				ci_pct(&s->sum, m, sizeof(m)),
@@ -327,65 +339,134 @@ static void winners(const struct run *r, FILE *f)
 			winner_group(r, r->opt.placements[p], r->opt.cpus[c], f, &header);
 }
 
-/* Median op time of a variant at (size, cpus, placement), or NAN. */
-static double median_at(const struct run *r, const struct harness_variant *hv,
-			size_t size, unsigned int cpus, enum topo_placement p)
+/* The cell of a variant at (size, cpus, placement), or NULL. */
+static const struct cell_result *cell_at(const struct run *r,
+					 const struct harness_variant *hv, size_t size,
+					 unsigned int cpus, enum topo_placement p)
 {
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
-		const struct series *w;
 
-		if (c->hv != hv || c->size != size || c->ncpus != cpus || c->placement != p)
-			continue;
-		w = find(c, "op", "wall_ns");
-		return w && c->status == CELL_OK ? w->sum.median : NAN;
+		if (c->hv == hv && c->size == size && c->ncpus == cpus && c->placement == p)
+			return c->status == CELL_OK ? c : NULL;
 	}
-	return NAN;
+	return NULL;
 }
 
-#define SCALE_COLS 5
+static const struct stats_summary *op_at(const struct run *r,
+					 const struct harness_variant *hv, size_t size,
+					 unsigned int cpus, enum topo_placement p)
+{
+	const struct cell_result *c = cell_at(r, hv, size, cpus, p);
+	const struct series *w = c ? find(c, "op", "wall_ns") : NULL;
 
-/* Up to SCALE_COLS of the measured CPU counts, first and last included. */
+	return w ? &w->sum : NULL;
+}
+
+/* Three significant digits with a k or M suffix, at most 5 characters. */
+static const char *num3(double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) >= 999.5e3)
+		snprintf(buf, len, "%.3gM", v / 1e6);
+	else if (fabs(v) >= 999.5)
+		snprintf(buf, len, "%.3gk", v / 1e3);
+	else if (fabs(v) >= 1)
+		snprintf(buf, len, "%.3g", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+	return buf;
+}
+
+#define SCALE_COLS 4
+
+/* Up to SCALE_COLS of the measured CPU counts: the two smallest and the
+ * two largest. */
 static size_t scale_columns(const struct run *r, unsigned int *cols)
 {
 	size_t n = r->opt.ncpus;
 
-	if (n <= SCALE_COLS) {
-		for (size_t i = 0; i < n; i++)
-			cols[i] = r->opt.cpus[i];
-		return n;
-	}
-	for (size_t i = 0; i < SCALE_COLS; i++)
-		cols[i] = r->opt.cpus[i * (n - 1) / (SCALE_COLS - 1)];
-	return SCALE_COLS;
+	for (size_t i = 0; i < n && i < SCALE_COLS; i++)
+		cols[i] = r->opt.cpus[n <= SCALE_COLS || i < 2 ? i : n - SCALE_COLS + i];
+	return n < SCALE_COLS ? n : SCALE_COLS;
 }
 
-/* One row: latency per CPU count, and the least-squares slope of latency
- * over the number of remote CPUs (cpus - 1) with its 95% CI. */
+/* Cost of each remote CPU: the least-squares slope of the median latency
+ * over cpus-1 with its t-based 95% CI; with only two CPU counts, the
+ * difference of the medians with the half-widths of their CIs combined
+ * in quadrature. */
+static void remote_cpu_cost(const struct run *r, const struct harness_variant *hv,
+			    size_t size, enum topo_placement p, double *b, double *ci)
+{
+	const struct stats_summary *m[2] = { NULL, NULL };
+	double x[64], y[64], a, h0, h1;
+	size_t n = 0;
+
+	*b = *ci = NAN;
+	for (size_t k = 0; k < r->opt.ncpus && n < 64; k++) {
+		const struct stats_summary *s = op_at(r, hv, size, r->opt.cpus[k], p);
+
+		if (!s)
+			continue;
+		m[n < 2 ? n : 1] = s;
+		x[n] = r->opt.cpus[k] - 1.0;
+		y[n++] = s->median;
+	}
+	if (n >= 3) {
+		stats_linfit(x, y, n, &a, b, ci);
+	} else if (n == 2 && x[1] > x[0]) {
+		*b = (y[1] - y[0]) / (x[1] - x[0]);
+		h0 = m[0]->ci_valid ? fmax(m[0]->ci_hi - m[0]->median, m[0]->median - m[0]->ci_lo) : NAN;
+		h1 = m[1]->ci_valid ? fmax(m[1]->ci_hi - m[1]->median, m[1]->median - m[1]->ci_lo) : NAN;
+		*ci = sqrt(h0 * h0 + h1 * h1) / (x[1] - x[0]);
+	}
+}
+
+/* The initiator's local TLB flushes per op, and the TLB IPIs each remote
+ * CPU received per op, at the largest CPU count. */
+static void flushes(const struct run *r, const struct harness_variant *hv, size_t size,
+		    enum topo_placement p, double *fl, double *ipi)
+{
+	const struct cell_result *c = NULL;
+	const struct series *s;
+	unsigned int cpus = 0;
+
+	*fl = *ipi = NAN;
+	for (size_t k = r->opt.ncpus; k-- > 0 && !c;)
+		if ((c = cell_at(r, hv, size, r->opt.cpus[k], p)))
+			cpus = r->opt.cpus[k];
+	if (!c)
+		return;
+	if ((s = find(c, "producer", "tlb_flush.local_mm_shootdown")))
+		*fl = s->sum.median;
+	if ((s = find(c, "producer", "tlb_flush.local_shootdown")))
+		*fl = (isfinite(*fl) ? *fl : 0) + s->sum.median;
+	if (cpus > 1 && (s = find(c, "bystanders", "tlb_ipi")))
+		*ipi = s->sum.median / (cpus - 1);
+}
+
 static void scale_row(const struct run *r, const struct harness_variant *hv, size_t size,
 		      enum topo_placement p, const unsigned int *cols, size_t ncols, FILE *f)
 {
-	double x[64], y[64], a, b, bci;
+	double b, ci, fl, ipi;
 	char sz[16], v[24];
-	size_t n = 0;
 
-	fprintf(f, "%-19s %5s", hv->name, parse_format_size(size, sz, sizeof(sz)));
-	for (size_t k = 0; k < ncols; k++)
-		fprintf(f, " %7s", num(median_at(r, hv, size, cols[k], p), v, sizeof(v)));
-	for (size_t k = 0; k < r->opt.ncpus && n < 64; k++) {
-		double m = median_at(r, hv, size, r->opt.cpus[k], p);
+	fprintf(f, "%-18s %5s %4zu", hv->name, parse_format_size(size, sz, sizeof(sz)),
+		(size + 4095) / 4096);
+	for (size_t k = 0; k < ncols; k++) {
+		const struct stats_summary *s = op_at(r, hv, size, cols[k], p);
 
-		if (isfinite(m)) {
-			x[n] = r->opt.cpus[k] - 1.0;
-			y[n++] = m;
-		}
+		fprintf(f, " %5s", num3(s ? s->median : NAN, v, sizeof(v)));
 	}
-	if (stats_linfit(x, y, n, &a, &b, &bci)) {
-		fprintf(f, " %*s\n", 8, "n/a");
-		return;
-	}
-	fprintf(f, " %8s", num(b, v, sizeof(v)));
-	fprintf(f, " %5s\n", isfinite(bci) ? num(bci, v, sizeof(v)) : "n/a");
+	for (size_t k = ncols; k < SCALE_COLS; k++)
+		fprintf(f, " %5s", "");
+	remote_cpu_cost(r, hv, size, p, &b, &ci);
+	fprintf(f, " %7s", num3(b, v, sizeof(v)));
+	fprintf(f, " %5s", num3(ci, v, sizeof(v)));
+	flushes(r, hv, size, p, &fl, &ipi);
+	fprintf(f, " %4s", num3(fl, v, sizeof(v)));
+	fprintf(f, " %5s\n", num3(ipi, v, sizeof(v)));
 }
 
 /* Primitives (e.g. TLB shootdowns): latency vs CPUs, per placement. */
@@ -393,20 +474,27 @@ static void scaling_tables(const struct run *r, FILE *f)
 {
 	unsigned int cols[SCALE_COLS];
 	size_t ncols = scale_columns(r, cols);
+	int ceiling = r->machine.tlb_flush_ceiling;
 	bool any = false;
 
 	for (size_t v = 0; v < r->nvariants; v++)
 		any |= r->variants[v].v->class == BENCH_CLASS_PRIMITIVE;
 	if (!any)
 		return;
+	fprintf(f, "\nPrimitives: op latency in ns (median) vs CPUs running the process.\n"
+		   "per CPU: cost of each remote CPU (slope over cpus-1) and its 95%% CI;\n"
+		   "fl: initiator's local TLB flushes/op; IPI/c: TLB IPIs per remote CPU\n"
+		   "per op, both at the most CPUs; pg: 4 KiB pages per op. ");
+	if (ceiling >= 0)
+		fprintf(f, "Flush ceiling %d pages.\n", ceiling);
+	else
+		fprintf(f, "Flush ceiling\nunknown (debugfs not mounted; the x86 default is 33 pages).\n");
 	for (size_t p = 0; p < r->opt.nplacements; p++) {
-		fprintf(f, "\nPrimitives: op latency vs CPUs (ns/op, median), placement %s;\n"
-			   "per CPU = fitted cost of each remote CPU (slope over cpus-1), "
-			   "+- its 95%% CI\n%-19s %5s", topo_placement_name(r->opt.placements[p]),
-			"variant", "size");
-		for (size_t k = 0; k < ncols; k++)
-			fprintf(f, " %7u", cols[k]);
-		fprintf(f, " %8s %5s\n", "per CPU", "+-");
+		fprintf(f, "\nplacement %s\n%-18s %5s %4s",
+			topo_placement_name(r->opt.placements[p]), "variant", "size", "pg");
+		for (size_t k = 0; k < SCALE_COLS; k++)
+			k < ncols ? fprintf(f, " %5u", cols[k]) : fprintf(f, " %5s", "");
+		fprintf(f, " %7s %5s %4s %5s\n", "per CPU", "+-CI", "fl", "IPI/c");
 		for (size_t v = 0; v < r->nvariants; v++) {
 			if (r->variants[v].v->class != BENCH_CLASS_PRIMITIVE)
 				continue;

@@ -3,9 +3,9 @@
  * together, K operations per sample, per-thread clock, CPU time and
  * counters around each role's run(), and the stopping rule.
  *
- * Timed region of a thread: from after the start gate (all threads have
- * arrived and spin no more) to the return of its hook; the counter reads
- * and CPU-time reads sit just outside it. The sample's operation time
+ * Timed region of a thread: from after the start gates (all threads have
+ * arrived, then all have started their counters) to the return of its
+ * hook; the counter and CPU-time reads sit just outside it. The sample's operation time
  * ("op" role) runs from the first transfer role's start to the last one's
  * end, so a pipelined transfer is done when the data has arrived.
  * Excluded: setup, verification, calibration and warm-up samples, and the
@@ -34,6 +34,7 @@
 struct gate {
 	_Atomic uint32_t gen;		/* bumped to start a step */
 	_Atomic uint32_t arrived;	/* threads at the start line */
+	_Atomic uint32_t armed;		/* threads with counters read */
 	_Atomic uint32_t done;		/* threads done with the step */
 	_Atomic uint32_t transfer_left;	/* producer/consumer still running */
 	_Atomic uint32_t stop;		/* the sample is being stopped */
@@ -216,12 +217,13 @@ static void read_counters(struct bench_ctl *ctl, uint64_t *vals)
 		set_reasonf(ctl->cx, "reading counters failed on CPU %d", ctl->cpu);
 }
 
-static void wait_start_line(struct cell_ctx *cx)
+/* Spin until every thread has passed this line (count is its counter). */
+static void wait_all(struct cell_ctx *cx, _Atomic uint32_t *count)
 {
 	unsigned int spins = 0;
 
-	atomic_fetch_add(&cx->g.arrived, 1);
-	while (atomic_load(&cx->g.arrived) < cx->nthreads && !bench_stopping(cx->ctl)) {
+	atomic_fetch_add(count, 1);
+	while (atomic_load(count) < cx->nthreads && !bench_stopping(cx->ctl)) {
 		if (++spins < 256)
 			cpu_relax();
 		else
@@ -238,9 +240,12 @@ static void do_sample(struct bench_ctl *ctl)
 	memset(ctl->phase_acc, 0, sizeof(ctl->phase_acc));
 	memset(ctl->rep, 0, sizeof(ctl->rep));
 	ctl->phase = 0;
-	wait_start_line(cx);
+	/* two gates: no thread starts working before every thread's counters
+	 * are running, so no thread's window misses the start of another's */
+	wait_all(cx, &cx->g.arrived);
 	read_counters(ctl, ctl->c0);
 	ctl->cpu0 = clock_thread_cpu_ns();
+	wait_all(cx, &cx->g.armed);
 	ctl->t0 = ctl->phase_t = clock_ticks();
 	if (ctl->role == BENCH_ROLE_BYSTANDER)
 		rc = v->bystand ? v->bystand(ctl, cx->state) : default_bystand(ctl);
@@ -361,6 +366,7 @@ static int run_sample(struct cell_ctx *cx, uint64_t nops, bool verify)
 	cx->g.nops = nops;
 	cx->g.verify = verify;
 	atomic_store(&cx->g.arrived, 0);
+	atomic_store(&cx->g.armed, 0);
 	atomic_store(&cx->g.transfer_left, cx->ntransfer);
 	atomic_store(&cx->g.stop, 0);
 	atomic_store(&cx->g.failed, false);
