@@ -119,7 +119,10 @@ void bench_phase(struct bench_ctl *ctl, unsigned int phase);
 /* Add n to the variant's count `idx` (an index into variant->reports) for
  * this thread's current sample: things only the workload can see, such as
  * completions the kernel flagged as copied. Recorded per operation like a
- * counter, and for the verification sample in the cell's verify_reports. */
+ * counter, and for the verification sample in the cell's verify_reports.
+ * Two name forms mean something to the summary: "<x>_copied" is shown as a
+ * share of "<x>_completions" (the kernel copied instead of sharing pages),
+ * and a count named "*_violations" must stay zero (flagged when it is not). */
 void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n);
 
 /* True when the sample (or the whole run) is being stopped. */

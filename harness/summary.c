@@ -505,6 +505,121 @@ static void scaling_tables(const struct run *r, FILE *f)
 	}
 }
 
+/* Sum of a series' raw samples (per-op values; K is constant in a cell,
+ * so ratios of these sums are ratios of totals). */
+static double series_sum(const struct series *s)
+{
+	double t = 0;
+
+	for (size_t i = 0; s && i < s->n; i++)
+		t += s->v[i];
+	return t;
+}
+
+/* "<x>_copied" over "<x>_completions" as a percentage, or NAN. */
+static double copied_share(const struct cell_result *c)
+{
+	const struct bench_variant *v = c->hv->v;
+
+	for (int q = 0; q < BENCH_MAX_REPORTS && v->reports[q]; q++) {
+		const char *name = v->reports[q];
+		size_t n = strlen(name);
+		char total[80];
+		const struct series *cp, *all;
+
+		if (n < 7 || strcmp(name + n - 7, "_copied"))
+			continue;
+		snprintf(total, sizeof(total), "%.*s_completions", (int)(n - 7), name);
+		cp = find(c, "op", name);
+		all = find(c, "op", total);
+		if (cp && all && series_sum(all) > 0)
+			return 100 * series_sum(cp) / series_sum(all);
+	}
+	return NAN;
+}
+
+/* Does any "*_violations" count of the cell exceed zero? */
+static bool violated(const struct cell_result *c)
+{
+	for (size_t i = 0; i < c->nseries; i++) {
+		const char *m = c->series[i].metric;
+		size_t n = strlen(m);
+
+		if (n > 11 && !strcmp(m + n - 11, "_violations") &&
+		    series_sum(&c->series[i]) > 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct harness_variant *variant_named(const struct run *r, const char *name)
+{
+	for (size_t i = 0; name && i < r->nvariants; i++)
+		if (!strcmp(r->variants[i].name, name))
+			return &r->variants[i];
+	return NULL;
+}
+
+static void twin_row(const struct run *r, const struct cell_result *c,
+		     const struct harness_variant *tw, FILE *f)
+{
+	const struct cell_result *t = cell_at(r, tw, c->size, c->ncpus, c->placement);
+	const struct series *w = find(c, "op", "wall_ns"), *cpu = find(c, "op", "cpu_ns");
+	const struct series *tw_w = t ? find(t, "op", "wall_ns") : NULL;
+	const struct series *tw_cpu = t ? find(t, "op", "cpu_ns") : NULL;
+	double kib = (double)c->size / 1024, share = copied_share(c);
+	char sz[16], a[24], b[24], d[24], e[24], g[24], pct[16] = "";
+	bool overlap;
+
+	if (!w)
+		return;
+	overlap = tw_w && w->sum.ci_valid && tw_w->sum.ci_valid &&
+		  w->sum.ci_lo <= tw_w->sum.ci_hi && tw_w->sum.ci_lo <= w->sum.ci_hi;
+	if (isfinite(share))
+		snprintf(pct, sizeof(pct), " %6.0f%%", share);
+	fprintf(f, "%4u %5s %10s %10s %6s%-2s %8s %8s%s%s\n", c->ncpus,
+		parse_format_size(c->size, sz, sizeof(sz)), num(w->sum.median, a, sizeof(a)),
+		tw_w ? num(tw_w->sum.median, b, sizeof(b)) : "-",
+		tw_w ? num(tw_w->sum.median / w->sum.median, d, sizeof(d)) : "-",
+		tw_w ? (overlap ? "x~" : "x") : "",
+		cpu ? num(cpu->sum.median / kib, e, sizeof(e)) : "-",
+		tw_cpu ? num(tw_cpu->sum.median / kib, g, sizeof(g)) : "-",
+		pct, violated(c) ? "  REUSE VIOLATED" : "");
+}
+
+/* Each variant that names a copying twin, beside it, cell by cell. */
+static void twin_tables(const struct run *r, FILE *f)
+{
+	bool intro = false;
+
+	for (size_t v = 0; v < r->nvariants; v++) {
+		const struct harness_variant *hv = &r->variants[v];
+		const struct harness_variant *tw = variant_named(r, hv->v->twin);
+		bool header = false;
+
+		if (!tw)
+			continue;
+		if (!intro)
+			fprintf(f, "\nAgainst the copying twin: op ns (median), speed-up = twin/variant\n"
+				   "(\"~\": CIs overlap), cpu ns per KiB; copied = share of completions\n"
+				   "the kernel copied instead of sharing pages (100%%: no zero copy,\n"
+				   "as always over loopback)\n");
+		intro = true;
+		for (size_t i = 0; i < r->ncells; i++) {
+			const struct cell_result *c = &r->cells[i];
+
+			if (c->hv != hv || c->status != CELL_OK)
+				continue;
+			if (!header)
+				fprintf(f, "\n%s vs %s\n%4s %5s %10s %10s %8s %8s %8s %7s\n",
+					hv->name, tw->name, "cpus", "size", "ns/op", "twin",
+					"speed-up", "cpu/KiB", "twin", "copied");
+			header = true;
+			twin_row(r, c, tw, f);
+		}
+	}
+}
+
 /* Cells whose CI did not reach the target, and cells on SMT siblings. */
 static void notes(const struct run *r, FILE *f)
 {
@@ -574,6 +689,7 @@ int summary_write(const struct run *r, FILE *f)
 	cost_table(r, f);
 	phase_table(r, f);
 	winners(r, f);
+	twin_tables(r, f);
 	scaling_tables(r, f);
 	counter_tables(r, f);
 	notes(r, f);

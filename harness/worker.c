@@ -548,11 +548,13 @@ static double last_op_ns(const struct cell_ctx *cx)
 
 /* --- one cell ----------------------------------------------------------- */
 
-/* Grow K until one sample lasts at least min_sample_s; these samples also
- * warm the caches and are discarded. */
+/* Grow K until two samples in a row last at least min_sample_s (a cold
+ * first sample alone could leave K too small); these samples also warm the
+ * caches and are discarded. */
 static int calibrate(struct cell_ctx *cx, uint64_t *k)
 {
 	double target = cx->r->opt.min_sample_s * 1e9;
+	bool confirmed = false;
 	int rc;
 
 	*k = 1;
@@ -563,8 +565,13 @@ static int calibrate(struct cell_ctx *cx, uint64_t *k)
 		if (rc)
 			return rc;
 		el = last_op_ns(cx);
-		if (el >= target)
+		if (el >= target && confirmed)
 			return 0;
+		if (el >= target) {
+			confirmed = true;	/* once more: the first may be cold */
+			continue;
+		}
+		confirmed = false;
 		mult = el > 0 ? 1.25 * target / el : 1000;
 		mult = mult < 2 ? 2 : mult > 1000 ? 1000 : mult;
 		*k = (uint64_t)((double)*k * mult);
