@@ -182,6 +182,20 @@ int bench_sink_drain(struct bench_ctl *ctl, struct bench_sink_state *s, int fd,
 /* Write all of buf to fd (a pipe or a stream socket), retrying partial
  * writes; -EINTR when stopped. */
 int bench_write_all(struct bench_ctl *ctl, int fd, const void *buf, size_t len);
+/* Read all len bytes; -EPIPE at EOF, -EINTR when stopped (ctl NULL: on EINTR). */
+int bench_read_full(struct bench_ctl *ctl, int fd, void *buf, size_t len);
+/* Size a pipe alike for all: size to pages, >= 64 KiB; returns the capacity. */
+size_t bench_size_pipe(int fd, size_t size);
+/* A loopback TCP connection; wfd, the sender's end, has TCP_NODELAY. */
+int bench_tcp_pair(int *wfd, int *rfd);
+/* Connect to the remote `cowbench sink` at --peer "HOST:PORT"; bench_fail()s. */
+int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd);
+/* Send the sink's hello (sinkproto.h): op size, how many ops it checks. */
+int bench_peer_hello(struct bench_ctl *ctl, int fd, size_t size,
+		     uint64_t verify_ops);
+/* Read its verdict: a mismatch fails, unless ndiffer takes the count. */
+int bench_peer_result(struct bench_ctl *ctl, int fd, const char *peer,
+		      uint64_t nops, uint32_t *ndiffer);
 
 /* The families, one line each in bench/families.h. */
 #define BENCH_FAMILY(sym) extern const struct bench sym;

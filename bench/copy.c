@@ -8,11 +8,12 @@
  * connection set-up. The buffer is not rewritten between operations (the
  * hand-off alone is measured), except during verification, when every
  * operation sends its own pattern and the receiver checks it.
+ * send-tcp with --peer sends to a remote `cowbench sink` instead of the
+ * loopback consumer, as the TCP rows of vmsplice.c do: the sink checks the
+ * verification sample and answers with its verdict.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,62 +31,19 @@ struct copy_state {
 	const struct copy_param *p;
 	size_t size;
 	unsigned char *src, *dst;	/* dst: memcpy only */
-	int wfd, rfd;			/* pipe ends, or the two TCP sockets */
+	int wfd, rfd;			/* pipe ends or TCP sockets; rfd -1 with a peer */
+	const char *peer;
 	struct bench_sink_state sink;
-	bool sink_open;
+	bool sink_open, hello_sent;
 };
-
-/* Pipe capacity: the buffer size rounded up to a page but never below the
- * kernel's default (64 KiB, so small operations pipeline as they would in
- * a real program), within what the kernel grants (fs.pipe-max-size);
- * larger buffers are written in chunks. */
-static void size_pipe(int fd, size_t size)
-{
-	long want = (long)((size + 4095) & ~(size_t)4095);
-
-	if (want < 65536)
-		want = 65536;
-
-	if (want > (1L << 30))
-		want = 1L << 30;
-	while (want >= 4096 && fcntl(fd, F_SETPIPE_SZ, want) < 0)
-		want /= 2;
-}
-
-static int tcp_pair(int *wfd, int *rfd)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int one = 1, l, rc = 0;
-
-	*wfd = *rfd = -1;
-	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l < 0)
-		return -errno;
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&a, &len))
-		goto out_errno;
-	*wfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*wfd < 0 || connect(*wfd, (struct sockaddr *)&a, sizeof(a)))
-		goto out_errno;
-	*rfd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-	if (*rfd < 0)
-		goto out_errno;
-	setsockopt(*wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	goto out_close;
-out_errno:
-	rc = -errno;
-out_close:
-	close(l);
-	return rc;
-}
 
 static void copy_teardown(struct bench_ctl *ctl, void *state)
 {
 	struct copy_state *s = state;
 
 	(void)ctl;
+	if (s->peer && s->wfd >= 0)
+		shutdown(s->wfd, SHUT_WR);	/* the sink drains to EOF */
 	if (s->sink_open)
 		bench_sink_close(&s->sink);
 	if (s->wfd >= 0)
@@ -108,6 +66,7 @@ static int copy_setup(struct bench_ctl *ctl, const struct bench_cell *cell,
 	s->p = cell->param;
 	s->size = cell->size;
 	s->wfd = s->rfd = -1;
+	s->peer = cell->peer;
 	/* aligned_alloc, prefaulted by the memset: no fault in a timed sample */
 	s->src = aligned_alloc(4096, (cell->size + 4095) & ~(size_t)4095);
 	if (!s->src)
@@ -123,11 +82,12 @@ static int copy_setup(struct bench_ctl *ctl, const struct bench_cell *cell,
 			goto out_errno;
 		s->rfd = fds[0];
 		s->wfd = fds[1];
-		size_pipe(s->wfd, cell->size);
+		bench_size_pipe(s->wfd, cell->size);
 	} else {
-		rc = tcp_pair(&s->wfd, &s->rfd);
+		rc = s->peer ? bench_peer_connect(ctl, s->peer, &s->wfd) :
+		     bench_tcp_pair(&s->wfd, &s->rfd);
 	}
-	if (!rc && s->p->kind != COPY_MEMCPY) {
+	if (!rc && s->rfd >= 0) {
 		rc = bench_sink_open(&s->sink, cell->sink, s->p->kind == COPY_TCP);
 		s->sink_open = true;
 	}
@@ -177,11 +137,17 @@ static int copy_run(struct bench_ctl *ctl, void *state, enum bench_role role,
 		return run_memcpy(ctl, s, nops);
 	if (role == BENCH_ROLE_CONSUMER)
 		return bench_sink_drain(ctl, &s->sink, s->rfd, s->size, nops);
+	if (s->peer && !s->hello_sent) {
+		rc = bench_peer_hello(ctl, s->wfd, s->size, verify ? nops : 0);
+		s->hello_sent = true;
+	}
 	for (uint64_t i = 0; i < nops && !rc; i++) {
 		if (verify)
 			bench_pattern_fill(s->src, s->size, i, 0);
 		rc = bench_write_all(ctl, s->wfd, s->src, s->size);
 	}
+	if (!rc && verify && s->peer)
+		rc = bench_peer_result(ctl, s->wfd, s->peer, nops, NULL);
 	return rc;
 }
 
@@ -199,10 +165,10 @@ static const struct bench_variant copy_variants[] = {
 	  .consumer = true,
 	  .desc = "write() into a pipe, the consumer splices to /dev/null or reads",
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
-	/* the kernel copies into skbs; loopback TCP, the consumer recv()s */
+	/* the kernel copies into skbs; the consumer (or --peer's sink) recv()s */
 	{ .name = "send-tcp", .class = BENCH_CLASS_COPY, .param = &p_tcp,
-	  .consumer = true,
-	  .desc = "send() on a loopback TCP connection, the consumer receives",
+	  .consumer = true, .peer = true,
+	  .desc = "send() on TCP (loopback, or to --peer), the consumer receives",
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
 };
 

@@ -1,16 +1,23 @@
 /*
  * util.c - workload helpers shared by the families: the verification
- * pattern, writing a whole buffer, and the consumer's sink. No timing and
- * no counters here: this is work the benchmarks do.
+ * pattern, reading and writing a whole buffer, pipes and TCP connections
+ * set up alike for every variant, the consumer's sink, and the producer's
+ * end of the remote sink's protocol (sinkproto.h). No timing and no
+ * counters here: this is work the benchmarks do.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "sinkproto.h"
 
 #define SINK_BUF (1u << 20)	/* read() chunk of the "read" sink */
 #define SPLICE_CHUNK (1u << 20)
@@ -71,6 +78,145 @@ int bench_write_all(struct bench_ctl *ctl, int fd, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int bench_read_full(struct bench_ctl *ctl, int fd, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0) {
+			if (errno == EINTR && ctl && !bench_stopping(ctl))
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The size rounded up to a page but never below the kernel's default
+ * (64 KiB, so small operations pipeline as they would in a real program),
+ * within what the kernel grants (fs.pipe-max-size); larger buffers are
+ * written in chunks. */
+size_t bench_size_pipe(int fd, size_t size)
+{
+	long want = (long)((size + 4095) & ~(size_t)4095);
+
+	if (want < 65536)
+		want = 65536;
+	if (want > (1L << 30))
+		want = 1L << 30;
+	while (want >= 4096 && fcntl(fd, F_SETPIPE_SZ, want) < 0)
+		want /= 2;
+	want = fcntl(fd, F_GETPIPE_SZ);
+	return want > 0 ? (size_t)want : 65536;
+}
+
+int bench_tcp_pair(int *wfd, int *rfd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, l, rc = 0;
+
+	*wfd = *rfd = -1;
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0)
+		return -errno;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		goto out_errno;
+	*wfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*wfd < 0 || connect(*wfd, (struct sockaddr *)&a, sizeof(a)))
+		goto out_errno;
+	*rfd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (*rfd < 0)
+		goto out_errno;
+	setsockopt(*wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	goto out_close;
+out_errno:
+	rc = -errno;
+out_close:
+	close(l);
+	return rc;
+}
+
+int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
+	struct timeval tv = { 10, 0 };		/* bounds connect() */
+	char host[256], *port, *h = host;
+	int one = 1, rc;
+
+	*fd = -1;
+	snprintf(host, sizeof(host), "%s", peer);
+	port = strrchr(host, ':');
+	if (!port)
+		return bench_fail(ctl, "--peer %s: no port", peer);
+	*port++ = 0;
+	if (h[0] == '[' && port - h > 2 && port[-2] == ']') {
+		h++;
+		port[-2] = 0;
+	}
+	rc = getaddrinfo(h, port, &hints, &ai);
+	if (rc)
+		return bench_fail(ctl, "--peer %s: %s", peer, gai_strerror(rc));
+	for (a = ai, rc = -EHOSTUNREACH; a; a = a->ai_next) {
+		*fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (*fd < 0)
+			continue;
+		setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (!connect(*fd, a->ai_addr, a->ai_addrlen))
+			break;
+		rc = -errno;
+		close(*fd);
+		*fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (*fd < 0)
+		return bench_fail(ctl, "cannot connect to the sink at %s: %s", peer,
+				  strerror(-rc));
+	tv.tv_sec = 0;
+	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}
+
+int bench_peer_hello(struct bench_ctl *ctl, int fd, size_t size,
+		     uint64_t verify_ops)
+{
+	struct sinkproto_hello h = { .size = size, .verify_ops = verify_ops };
+	unsigned char buf[SINKPROTO_HELLO_LEN];
+
+	sinkproto_hello_encode(buf, &h);
+	return bench_write_all(ctl, fd, buf, sizeof(buf));
+}
+
+int bench_peer_result(struct bench_ctl *ctl, int fd, const char *peer,
+		      uint64_t nops, uint32_t *ndiffer)
+{
+	unsigned char buf[SINKPROTO_RESULT_LEN];
+	struct sinkproto_result r;
+	int rc = bench_read_full(ctl, fd, buf, sizeof(buf));
+
+	if (rc)
+		return rc;
+	if (!sinkproto_result_decode(buf, &r) || r.status > SINKPROTO_DIFFER)
+		return bench_fail(ctl, "the sink at %s refused the hello (status %u)",
+				  peer, r.status);
+	if (r.ndiffer && !ndiffer)
+		return bench_fail(ctl, "the sink at %s: %u of %llu operations differ from "
+				  "what was sent, the first is %u", peer, r.ndiffer,
+				  (unsigned long long)nops, r.first);
+	if (ndiffer)
+		*ndiffer = r.ndiffer;
 	return 0;
 }
 

@@ -1,0 +1,103 @@
+/*
+ * sinkproto.h - the wire protocol between a producer sending with
+ * `cowbench run --peer` (bench/util.c) and `cowbench sink` (harness/peer.c).
+ * Both ends include this header; the layouts exist only here.
+ *
+ * Integers big-endian:
+ *   hello   producer -> sink, 32 bytes: magic "CWBSINK1", version u32 (1),
+ *           flags u32 (0), op size u64, verify_ops u64
+ *   ops     verify_ops operations of op size bytes, operation i at offset
+ *           off carrying bench_pattern_fill(.., i, off)
+ *   result  sink -> producer, 16 bytes: "CWBR", status u32 (enum
+ *           sinkproto_status), operations that differ u32, the first that
+ *           differs u32 (UINT32_MAX when none does)
+ *   then    anything, drained until EOF
+ */
+#ifndef COWBENCH_SINKPROTO_H
+#define COWBENCH_SINKPROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SINKPROTO_MAGIC "CWBSINK1"
+#define SINKPROTO_RESULT_MAGIC "CWBR"
+#define SINKPROTO_VERSION 1
+#define SINKPROTO_HELLO_LEN 32
+#define SINKPROTO_RESULT_LEN 16
+
+enum sinkproto_status {
+	SINKPROTO_OK,		/* every verified operation matched */
+	SINKPROTO_DIFFER,	/* some operations differ */
+	SINKPROTO_BAD_HELLO,	/* not cowbench, or another protocol version */
+};
+
+struct sinkproto_hello {
+	uint64_t size;		/* bytes per operation */
+	uint64_t verify_ops;	/* operations the sink checks */
+};
+
+struct sinkproto_result {
+	uint32_t status;	/* enum sinkproto_status */
+	uint32_t ndiffer;	/* verified operations that differ */
+	uint32_t first;		/* the first of them */
+};
+
+/* The low n bytes of v at p, big-endian; sinkproto_get() reads them back. */
+static inline void sinkproto_put(unsigned char *p, uint64_t v, unsigned int n)
+{
+	while (n--) {
+		p[n] = (unsigned char)v;
+		v >>= 8;
+	}
+}
+
+static inline uint64_t sinkproto_get(const unsigned char *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void sinkproto_hello_encode(unsigned char *buf,
+					  const struct sinkproto_hello *h)
+{
+	memcpy(buf, SINKPROTO_MAGIC, 8);
+	sinkproto_put(buf + 8, SINKPROTO_VERSION, 4);
+	sinkproto_put(buf + 12, 0, 4);		/* flags */
+	sinkproto_put(buf + 16, h->size, 8);
+	sinkproto_put(buf + 24, h->verify_ops, 8);
+}
+
+/* True when buf is a hello of this protocol version. */
+static inline bool sinkproto_hello_decode(const unsigned char *buf,
+					  struct sinkproto_hello *h)
+{
+	h->size = sinkproto_get(buf + 16, 8);
+	h->verify_ops = sinkproto_get(buf + 24, 8);
+	return !memcmp(buf, SINKPROTO_MAGIC, 8) &&
+	       sinkproto_get(buf + 8, 4) == SINKPROTO_VERSION;
+}
+
+static inline void sinkproto_result_encode(unsigned char *buf,
+					   const struct sinkproto_result *r)
+{
+	memcpy(buf, SINKPROTO_RESULT_MAGIC, 4);
+	sinkproto_put(buf + 4, r->status, 4);
+	sinkproto_put(buf + 8, r->ndiffer, 4);
+	sinkproto_put(buf + 12, r->first, 4);
+}
+
+/* True when buf starts with the result's magic. */
+static inline bool sinkproto_result_decode(const unsigned char *buf,
+					   struct sinkproto_result *r)
+{
+	r->status = (uint32_t)sinkproto_get(buf + 4, 4);
+	r->ndiffer = (uint32_t)sinkproto_get(buf + 8, 4);
+	r->first = (uint32_t)sinkproto_get(buf + 12, 4);
+	return !memcmp(buf, SINKPROTO_RESULT_MAGIC, 4);
+}
+
+#endif
