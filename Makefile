@@ -21,11 +21,11 @@ deps:
 
 build: check-deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 san: check-deps
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOWBENCH_SANITIZE=ON >/dev/null
-	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	@cmake --build $(SAN_BUILD) -j $(JOBS) -- --no-print-directory
 
 # The default sweep of every benchmark, then the plots of that run.
 bench: build
