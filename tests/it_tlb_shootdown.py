@@ -53,10 +53,27 @@ with open("/proc/cpuinfo") as f:
     if " invlpgb" in f.read():
         itlib.skip("CPU has INVLPGB: the kernel may broadcast flushes instead of IPIs")
 
+
+
+def high_priority():
+    """In the benchmark's process: nice -20 where this user may (root, or
+    CAP_SYS_NICE), so that other programs on a shared machine seldom
+    preempt the bystander, whose samples are judged only when it ran
+    throughout; elsewhere it runs as it is. Nothing else changes: the
+    priority goes with the process."""
+    try:
+        os.nice(-20)
+    except OSError:
+        pass
+
+
 out = os.path.join(itlib.tmpdir(), "run")
+# 30 samples per cell (the most --quick allows): a sample is judged only
+# without a bystander context switch, so more samples make it likelier that
+# a busy cell has some on a loaded machine (a few ms each, so cheap).
 p = itlib.run([cowbench, "run", "--bench", "tlb_shootdown", "--quick", "--quiet",
                "--cpus", "1,2", "--sizes", ",".join(str(s) for s in SIZES),
-               "--min-samples", "12", "--out", out])
+               "--min-samples", "30", "--out", out], preexec_fn=high_priority)
 itlib.check(p.returncode == 0, "exit code %d, stderr: %s" % (p.returncode, p.stderr))
 if p.returncode != 0:
     itlib.done("it_tlb_shootdown")
