@@ -31,10 +31,16 @@ What must hold, and why (x86, tlb:tlb_flush tracepoint + /proc/interrupts):
   and every shootdown received is a TLB IPI on that CPU (tlb_ipi >=
   remote_shootdown, per sample: /proc/interrupts is read around the
   sample, the counters inside it).
+  Whether a sample is clean is up to the scheduler: on a loaded machine a
+  cell can have none (its receipt is then not judged in that run, and the
+  test says so); every operation must still be judged in at least one of
+  its sizes (the same IPI path: both sizes flush page by page, below
+  tlb_single_page_flush_ceiling). To make clean samples likely, each cell
+  takes 30 samples and the benchmark runs at nice -20 where allowed.
 Skips (77): fewer than 2 CPUs, the counters unavailable (needs root or
 perf_event_paranoid <= 1 for the tracepoint), broadcast TLB invalidation
 (AMD INVLPGB) that replaces IPIs, or a machine so busy that a busy
-bystander was switched out in every sample of a cell.
+bystander was switched out in every sample of both cells of an operation.
 """
 import os
 
@@ -100,7 +106,7 @@ def totals(cell, role, name):
     return [round(v * k) for v in itlib.metric(cell, role, name)["samples"]]
 
 
-undecided = []
+undecided, judged = [], set()
 for c in doc["cells"]:
     op, mode = c["variant"].split("/")[1].split("-")
     flushes, npages = FLUSHES[op], c["size"] // 4096
@@ -141,7 +147,9 @@ for c in doc["cells"]:
     itlib.check(ran >= 0.1, tag + " busy bystander ran %.1f%% of the "
                 "operation's time" % (100 * ran))
     clean = [(r, s) for r, s, x in zip(recv, sent, cs) if x == 0]
-    if not clean:
+    if clean:
+        judged.add(op)
+    else:
         undecided.append(tag)
     expect = flushes * c["ops_per_sample"] * len(clean)
     itlib.check(sum(s for _, s in clean) == expect, tag + " flushes sent %d, "
@@ -153,7 +161,11 @@ for c in doc["cells"]:
     print("%s: sent %d, received %d; %d of %d samples without a bystander "
           "context switch" % (tag, sum(sent), sum(recv), len(clean), len(sent)))
 
-if not itlib.failures and undecided:
+if undecided:
+    print("receipt not judged (the bystander was switched out in every "
+          "sample): " + ", ".join(undecided))
+unjudged = [o for o in FLUSHES if o not in judged]
+if not itlib.failures and unjudged:
     itlib.skip("machine too busy: the bystander was switched out in every "
-               "sample of " + ", ".join(undecided))
+               "sample of every %s cell" % "/".join(unjudged))
 itlib.done("it_tlb_shootdown")
