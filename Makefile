@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Thin wrapper around CMake so that a fresh clone needs only:
 #   make bench    the default sweep, its results directory and plots
 #   make test     the tests, normal and sanitizer (ASan+UBSan) builds

@@ -1,11 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bench.h - the one interface between a benchmark and the harness.
  *
  * A benchmark family (bench/<family>.c) exports one `const struct bench`:
  * a table of variants. A variant does the work of one strategy and nothing
  * else: no clock, no counter, no printing, no option parsing, no pinning.
- * The harness builds the cells (variant x size x CPUs x placement), starts
- * the pinned worker threads, calls the hooks below in them, and measures.
+ * The harness builds the cells (variant x size x CPUs x placement), runs
+ * each repetition of a cell in a process of its own, starts the pinned
+ * worker threads there, calls the hooks below in them, and measures.
  *
  * Life of a cell, every hook called in a pinned worker thread:
  *   setup()      producer thread, untimed; allocate, open, prefault.
@@ -22,6 +24,13 @@
  * with bench_verifying() true: run() then fills a pattern that changes every
  * operation and checks what arrives, returning bench_fail(...) on mismatch.
  * A cell that fails verification is reported as failed, never as a number.
+ *
+ * A variant row also declares what its numbers mean, so that nothing in
+ * the harness, the scripts or the tests needs to know it by name: its
+ * phases, the counts it reports and what they are (a share of another, a
+ * count that must stay zero), the counters that tell its story, and the
+ * work each operation must show (faults per page, flushes per operation),
+ * which the analysis checks in every repetition.
  *
  * Return values: 0, or -errno. setup() returns bench_skip(...) when the
  * machine lacks the facility (the cell is recorded "unsupported: reason").
@@ -49,6 +58,14 @@ enum bench_role {
 	BENCH_ROLE_BYSTANDER,
 };
 
+/* The threads a recorded metric covers (results/README.md, "role"). */
+enum bench_scope {
+	BENCH_SCOPE_OP,		/* producer + consumer: the hand-off */
+	BENCH_SCOPE_PRODUCER,
+	BENCH_SCOPE_CONSUMER,
+	BENCH_SCOPE_BYSTANDERS,	/* summed over the bystander threads */
+};
+
 /* How a consumer drains data (--sink). */
 enum bench_sink {
 	BENCH_SINK_DEVNULL,	/* splice() to /dev/null where possible */
@@ -57,6 +74,71 @@ enum bench_sink {
 
 #define BENCH_MAX_PHASES 4
 #define BENCH_MAX_REPORTS 4
+#define BENCH_MAX_EXPECT 8
+#define BENCH_MAX_COUNTERS 6
+
+/* A phase of an operation, marked with bench_phase(ctl, index). */
+struct bench_phase_decl {
+	const char *name;		/* "fault"; NULL ends the list */
+	const char *desc;		/* what it contains, one line */
+};
+
+/* What a count given to bench_report() means. */
+enum bench_report_kind {
+	BENCH_REPORT_COUNT,		/* a count per operation */
+	BENCH_REPORT_SHARE,		/* a part of the report named by .of:
+					   shown as its share */
+	BENCH_REPORT_MUST_BE_ZERO,	/* a broken protocol when not zero */
+	BENCH_REPORT_HAZARD,		/* what --hazard makes happen on purpose */
+};
+
+struct bench_report_decl {
+	const char *name;		/* metric name, [a-z0-9_]; NULL ends */
+	enum bench_report_kind kind;
+	const char *of;			/* BENCH_REPORT_SHARE: the whole */
+	const char *desc;
+};
+
+/* Units an expectation is counted in. */
+enum bench_per {
+	BENCH_PER_OP,			/* per operation */
+	BENCH_PER_PAGE,			/* per page of the operation's buffer */
+	BENCH_PER_REMOTE_CPU,		/* per operation and CPU beyond the first */
+};
+
+/*
+ * Work an operation must show, checked in every repetition of every cell
+ * the expectation applies to: the median per operation (or, with
+ * every_sample, each sample) of `metric` in `scope` must lie in
+ * [value x units - slack, value x units + slack + extra]. A metric that
+ * was not measured makes the check "unmeasured" (with the counter's
+ * reason), never "passed".
+ */
+struct bench_expect {
+	const char *metric;		/* counter key or report name; may be a
+					   glob ("tlb_flush.remote_*"); NULL ends */
+	enum bench_scope scope;
+	enum bench_per per;
+	double value;
+	double slack;			/* allowed difference per operation */
+	double extra;			/* and allowed excess above that */
+	unsigned int min_cpus, max_cpus; /* applies to cpus in this range (0:
+					   unbounded) */
+	size_t max_size;		/* and to sizes up to this (0: all) */
+	bool every_sample;
+	const char *why;		/* one line: the mechanism behind it */
+};
+
+/* Two expectations every row can declare: at one CPU the process runs on
+ * one CPU only (the harness keeps its own threads there), so nothing may
+ * send a TLB flush to another CPU or receive one from it, in any sample. */
+#define BENCH_EXPECT_NO_REMOTE_FLUSH					\
+	{ .metric = "tlb_flush.remote_ipi_send", .scope = BENCH_SCOPE_OP,	\
+	  .per = BENCH_PER_OP, .max_cpus = 1, .every_sample = true,	\
+	  .why = "one CPU: no flush is sent to another CPU" },		\
+	{ .metric = "tlb_flush.remote_shootdown", .scope = BENCH_SCOPE_OP,	\
+	  .per = BENCH_PER_OP, .max_cpus = 1, .every_sample = true,	\
+	  .why = "one CPU: no flush of this process arrives from another CPU" }
 
 /* What the harness tells a variant about the cell it sets up. */
 struct bench_cell {
@@ -83,8 +165,12 @@ struct bench_variant {
 	const char *desc;		/* one line: what it isolates */
 	bool consumer;			/* needs a consumer thread */
 	const char *twin;		/* "copy/send-tcp": its copying twin */
-	const char *phases[BENCH_MAX_PHASES];	/* names, NULL-terminated */
-	const char *reports[BENCH_MAX_REPORTS];	/* counts given to bench_report() */
+	struct bench_phase_decl phases[BENCH_MAX_PHASES];
+	struct bench_report_decl reports[BENCH_MAX_REPORTS];
+	const char *counters[BENCH_MAX_COUNTERS];	/* the counter keys that
+					   tell this variant's story (summary) */
+	struct bench_expect expect[BENCH_MAX_EXPECT];
+	const char *no_expect;		/* why a row declares no expectation */
 	bool peer;			/* can send to a remote sink (--peer) */
 	const void *param;		/* handed to setup() as cell->param */
 
@@ -98,8 +184,7 @@ struct bench_variant {
 
 struct bench {
 	const char *name;		/* the benchmark, as --bench selects it:
-					   its file name, e.g. "cow_fault";
-					   NULL: the same as family */
+					   its file name, e.g. "cow_fault" */
 	const char *family;		/* the variants' prefix, e.g. "cow" */
 	const char *desc;
 	const struct bench_variant *variants;
@@ -116,14 +201,17 @@ struct bench {
  * measured and recorded by the harness. */
 void bench_phase(struct bench_ctl *ctl, unsigned int phase);
 
-/* Add n to the variant's count `idx` (an index into variant->reports) for
- * this thread's current sample: things only the workload can see, such as
+/* Add n to the variant's report `idx` (an index into variant->reports) for
+ * this thread's current sample: what only the workload can see, such as
  * completions the kernel flagged as copied. Recorded per operation like a
- * counter, and for the verification sample in the cell's verify_reports.
- * Two name forms mean something to the summary: "<x>_copied" is shown as a
- * share of "<x>_completions" (the kernel copied instead of sharing pages),
- * and a count named "*_violations" must stay zero (flagged when it is not). */
+ * counter, and for the verification sample in the cell's verify_reports. */
 void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n);
+
+/* From setup(): the operations in flight at once (a ring of buffers). The
+ * harness then makes every sample a multiple of it and long enough that
+ * filling and draining the pipeline is a small part of the sample; run()
+ * must end each sample with nothing in flight. */
+void bench_set_depth(struct bench_ctl *ctl, unsigned int depth);
 
 /* True when the sample (or the whole run) is being stopped. */
 bool bench_stopping(const struct bench_ctl *ctl);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * copy.c - the copy strategy: the kernel (or the CPU) copies the bytes and
  * the buffer is free again as soon as the call returns.
@@ -155,19 +156,31 @@ static const struct copy_param p_memcpy = { COPY_MEMCPY };
 static const struct copy_param p_pipe = { COPY_PIPE };
 static const struct copy_param p_tcp = { COPY_TCP };
 
+/* What every copying row must show: the source is prefaulted in setup, so
+ * no timed operation faults on it. */
+#define COPY_EXPECT							\
+	{ { .metric = "page_faults", .scope = BENCH_SCOPE_PRODUCER,	\
+	    .per = BENCH_PER_OP, .value = 0, .slack = 0.5,		\
+	    .why = "the buffer is prefaulted: a copy takes no fault" },	\
+	  BENCH_EXPECT_NO_REMOTE_FLUSH }
+#define COPY_COUNTERS { "cycles", "llc_load_misses", "page_faults",	\
+			"context_switches" }
+
 static const struct bench_variant copy_variants[] = {
 	/* the lower bound of any copy: user-space memcpy into a second buffer */
 	{ .name = "memcpy", .class = BENCH_CLASS_COPY, .param = &p_memcpy,
 	  .desc = "memcpy() into a second buffer: the lower bound of any copy",
+	  .expect = COPY_EXPECT, .counters = COPY_COUNTERS,
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
 	/* the kernel copies into pipe pages; the consumer drains per --sink */
 	{ .name = "write-pipe", .class = BENCH_CLASS_COPY, .param = &p_pipe,
-	  .consumer = true,
+	  .consumer = true, .expect = COPY_EXPECT, .counters = COPY_COUNTERS,
 	  .desc = "write() into a pipe, the consumer splices to /dev/null or reads",
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
 	/* the kernel copies into skbs; the consumer (or --peer's sink) recv()s */
 	{ .name = "send-tcp", .class = BENCH_CLASS_COPY, .param = &p_tcp,
-	  .consumer = true, .peer = true,
+	  .consumer = true, .peer = true, .expect = COPY_EXPECT,
+	  .counters = COPY_COUNTERS,
 	  .desc = "send() on TCP (loopback, or to --peer), the consumer receives",
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
 };

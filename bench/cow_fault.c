@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * cow_fault.c - the COW / write-protect strategy ("VM games"): the buffer's
  * pages are shared and write-protected instead of copied; a write before
@@ -49,6 +50,10 @@
 #define PG_WAITER 4u		/* a handler sleeps until the pin is dropped */
 
 enum cow_kind { COW_FORK, COW_PRIVATE, COW_MPROTECT, COW_UFFD };
+/* Phases, by row: fork, private, and the sends (mprotect-*, uffd-wp). */
+enum { PH_FORK_PROTECT, PH_FORK_FAULT, PH_FORK_REAP };
+enum { PH_PRIV_FAULT, PH_PRIV_REARM };
+enum { PH_SEND_PROTECT, PH_SEND_FAULT, PH_SEND_WAIT, PH_SEND_UNPROTECT };
 
 struct cow_param {
 	enum cow_kind kind;
@@ -430,15 +435,15 @@ static int run_fork(struct bench_ctl *ctl, struct cow_state *s, uint64_t nops)
 	for (uint64_t i = 0; i < nops && !rc; i++, s->seq++) {
 		if (verify)
 			bench_pattern_fill(s->buf[0], s->size, s->seq, 0);
-		bench_phase(ctl, 0);	/* protect */
+		bench_phase(ctl, PH_FORK_PROTECT);
 		s->child = fork();
 		if (s->child == 0)
 			fork_child(s, verify);
 		if (s->child < 0)
 			return -errno;
-		bench_phase(ctl, 1);	/* fault */
+		bench_phase(ctl, PH_FORK_FAULT);
 		refill(s, s->buf[0], s->seq + 1, verify);
-		bench_phase(ctl, 2);	/* reap */
+		bench_phase(ctl, PH_FORK_REAP);
 		rc = reap(s, &st);
 		if (rc || !verify)
 			continue;
@@ -474,11 +479,11 @@ static int run_private(struct bench_ctl *ctl, struct cow_state *s, uint64_t nops
 	int rc = 0;
 
 	for (uint64_t i = 0; i < nops && !rc; i++, s->seq++) {
-		bench_phase(ctl, 0);	/* fault */
+		bench_phase(ctl, PH_PRIV_FAULT);
 		refill(s, s->buf[0], s->seq, verify);
 		if (verify && (rc = check_private(ctl, s, s->seq)))
 			break;
-		bench_phase(ctl, 1);	/* rearm */
+		bench_phase(ctl, PH_PRIV_REARM);
 		rc = rearm(s);
 		if (!rc && verify)
 			rc = check_private(ctl, s, ORIG_SEQ);
@@ -501,14 +506,14 @@ static int run_send(struct bench_ctl *ctl, struct cow_state *s, uint64_t nops)
 		unsigned char *next = s->buf[(s->seq + 1) % ring];
 		size_t bad = s->size;
 
-		bench_phase(ctl, 0);	/* protect */
+		bench_phase(ctl, PH_SEND_PROTECT);
 		if (s->shadow)
 			memset((void *)s->pst, 0, s->npages * sizeof(*s->pst));
 		rc = protect(s, cur, true);
 		if (rc)
 			return rc;
 		post(s, &s->sent, s->seq + 1);
-		bench_phase(ctl, 1);	/* fault */
+		bench_phase(ctl, PH_SEND_FAULT);
 		refill(s, next, s->seq + 1, verify);
 		if (verify)
 			post(s, &s->refilled, s->seq + 1);
@@ -519,9 +524,9 @@ static int run_send(struct bench_ctl *ctl, struct cow_state *s, uint64_t nops)
 		if (bad < s->size)
 			return bench_fail(ctl, "operation %u: the producer's new data is "
 					  "wrong at byte %zu", s->seq, bad);
-		bench_phase(ctl, 2);	/* wait */
+		bench_phase(ctl, PH_SEND_WAIT);
 		rc = wait_for(ctl, s, &s->done, s->seq + 1);
-		bench_phase(ctl, 3);	/* unprotect */
+		bench_phase(ctl, PH_SEND_UNPROTECT);
 		rc = rc ? rc : protect(s, cur, false);
 	}
 	if (!rc && !s->colocated)	/* see run_receive() */
@@ -590,25 +595,64 @@ static int cow_run(struct bench_ctl *ctl, void *state, enum bench_role role,
 static const struct cow_param p_fork = { COW_FORK, 1 }, p_private = { COW_PRIVATE, 1 },
 	p_reuse = { COW_MPROTECT, 1 }, p_fresh = { COW_MPROTECT, 2 }, p_uffd = { COW_UFFD, 1 };
 
-#define COW .class = BENCH_CLASS_COW, .twin = "copy/memcpy", \
+#define COW .class = BENCH_CLASS_COW, .twin = "copy/memcpy",		\
+	.counters = { "page_faults", "tlb_flush.remote_shootdown", "tlb_ipi",	\
+		      "context_switches", "dtlb_load_misses" },		\
 	.setup = cow_setup, .run = cow_run, .teardown = cow_teardown
-#define SEND .consumer = true, .phases = { "protect", "fault", "wait", "unprotect" }
+#define SEND_PHASES {							\
+	[PH_SEND_PROTECT] = { "protect", "write-protect the sent buffer" },	\
+	[PH_SEND_FAULT] = { "fault", "the refill's stores: a fault, a copy "	\
+			    "and an unprotect per page with reuse" },	\
+	[PH_SEND_WAIT] = { "wait", "until the consumer is done" },	\
+	[PH_SEND_UNPROTECT] = { "unprotect", "make the rest writable" } }
+#define SEND .consumer = true, .phases = SEND_PHASES
+/* faults per op: one per page written, and at most `more` others */
+#define FAULTS_PER_PAGE(more, text)					\
+	{ .metric = "page_faults", .scope = BENCH_SCOPE_PRODUCER,	\
+	  .per = BENCH_PER_PAGE, .value = 1, .slack = 0.5, .extra = (more),	\
+	  .why = text }
 
 static const struct bench_variant cow_variants[] = {
 	/* fork() write-protects every page; each write by the parent COW-faults */
-	{ .name = "fork", .param = &p_fork, COW, .phases = { "protect", "fault", "reap" },
+	{ .name = "fork", .param = &p_fork, COW,
+	  .phases = { [PH_FORK_PROTECT] = { "protect", "fork(): copy the page "
+					    "tables, write-protect every page" },
+		      [PH_FORK_FAULT] = { "fault", "a kernel COW fault and page copy "
+					  "per page written" },
+		      [PH_FORK_REAP] = { "reap", "release the child, its exit "
+					 "frees the old pages" } },
+	  .expect = { FAULTS_PER_PAGE(10, "a COW fault per page, and the "
+				      "parent's own stack and heap pages"),
+		      BENCH_EXPECT_NO_REMOTE_FLUSH },
 	  .desc = "fork(), the parent writes every page: a kernel COW fault each" },
 	/* a COW fault from a shared (page cache) page to a private copy */
-	{ .name = "private", .param = &p_private, COW, .phases = { "fault", "rearm" },
+	{ .name = "private", .param = &p_private, COW,
+	  .phases = { [PH_PRIV_FAULT] = { "fault", "a kernel COW fault and page "
+					  "copy per page written" },
+		      [PH_PRIV_REARM] = { "rearm", "MADV_DONTNEED + "
+					  "MADV_POPULATE_READ: share again" } },
+	  .expect = { FAULTS_PER_PAGE(2, "a COW fault per page; the re-arm "
+				      "populates without faulting"),
+		      BENCH_EXPECT_NO_REMOTE_FLUSH },
 	  .desc = "MAP_PRIVATE memfd: write faults to private copies, DONTNEED re-arms" },
 	/* zero-copy send, static buffer: SIGSEGV, a copy and mprotect per page */
 	{ .name = "mprotect-reuse", .param = &p_reuse, COW, SEND,
+	  .expect = { FAULTS_PER_PAGE(2, "a write-protect fault per page "
+				      "refilled; the shadow copy is prefaulted"),
+		      BENCH_EXPECT_NO_REMOTE_FLUSH },
 	  .desc = "mprotect send, refill the same buffer: SIGSEGV and a copy per page" },
 	/* zero-copy send, fresh buffer each time: protect/unprotect, no fault */
 	{ .name = "mprotect-fresh", .param = &p_fresh, COW, SEND,
+	  .expect = { { .metric = "page_faults", .scope = BENCH_SCOPE_PRODUCER,
+			.per = BENCH_PER_OP, .value = 0, .slack = 0.5,
+			.why = "the refill goes to the other, writable buffer" },
+		      BENCH_EXPECT_NO_REMOTE_FLUSH },
 	  .desc = "mprotect send, refill a fresh ring buffer: no fault, only protect" },
 	/* zero-copy send, static buffer: userfaultfd-WP faults, a handler thread */
 	{ .name = "uffd-wp", .param = &p_uffd, COW, SEND,
+	  .expect = { FAULTS_PER_PAGE(2, "a write-protect fault per page "
+				      "refilled, resolved by the handler"),
+		      BENCH_EXPECT_NO_REMOTE_FLUSH },
 	  .desc = "userfaultfd-WP send, refill the same buffer: a handler copies" },
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sinkproto.h - the wire protocol between a producer sending with
  * `cowbench run --peer` (bench/util.c) and `cowbench sink` (harness/peer.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * tlb_shootdown.c - the TLB shootdown primitive: what it costs a thread to
  * change the page tables of a multi-threaded process, as a function of how
@@ -56,6 +57,10 @@
 #endif
 
 enum tlb_op { TLB_MPROTECT, TLB_MADVISE, TLB_MUNMAP };
+/* Phases, by operation. */
+enum { PH_MPROTECT_PROTECT, PH_MPROTECT_UNPROTECT };
+enum { PH_MADVISE_TOUCH, PH_MADVISE_RELEASE };
+enum { PH_MUNMAP_UNMAP, PH_MUNMAP_MAP, PH_MUNMAP_TOUCH };
 
 struct tlb_param {
 	enum tlb_op op;
@@ -221,10 +226,10 @@ static int op_mprotect(struct bench_ctl *ctl, struct tlb_state *s, uint64_t seq,
 		bench_pattern_fill(s->buf, s->len, seq, 0);
 	if (mprotect(s->buf, s->len, PROT_READ))
 		return -errno;
-	bench_phase(ctl, 1);
+	bench_phase(ctl, PH_MPROTECT_UNPROTECT);
 	if (mprotect(s->buf, s->len, PROT_READ | PROT_WRITE))
 		return -errno;
-	bench_phase(ctl, 0);
+	bench_phase(ctl, PH_MPROTECT_PROTECT);
 	return verify ? verify_mprotect(ctl, s, seq) : 0;
 }
 
@@ -237,10 +242,10 @@ static int op_madvise(struct bench_ctl *ctl, struct tlb_state *s, uint64_t seq,
 	touch(s, seq);
 	if (verify && (rc = check_fresh(ctl, s, seq)))
 		return rc;
-	bench_phase(ctl, 1);
+	bench_phase(ctl, PH_MADVISE_RELEASE);
 	if (madvise(s->buf, s->len, MADV_DONTNEED))
 		return -errno;
-	bench_phase(ctl, 0);
+	bench_phase(ctl, PH_MADVISE_TOUCH);
 	if (verify && !all_resident(s, false))
 		return bench_fail(ctl, "operation %llu: pages resident after "
 				  "MADV_DONTNEED", (unsigned long long)seq);
@@ -256,7 +261,7 @@ static int op_munmap(struct bench_ctl *ctl, struct tlb_state *s, uint64_t seq,
 	if (munmap(s->buf, s->len))
 		return -errno;
 	s->mapped = false;
-	bench_phase(ctl, 1);
+	bench_phase(ctl, PH_MUNMAP_MAP);
 	if (verify && (mincore(s->buf, s->len, s->vec) == 0 || errno != ENOMEM))
 		return bench_fail(ctl, "operation %llu: still mapped after munmap",
 				  (unsigned long long)seq);
@@ -267,9 +272,9 @@ static int op_munmap(struct bench_ctl *ctl, struct tlb_state *s, uint64_t seq,
 				  (unsigned long long)seq);
 	if (rc)
 		return rc;
-	bench_phase(ctl, 2);
+	bench_phase(ctl, PH_MUNMAP_TOUCH);
 	touch(s, seq);
-	bench_phase(ctl, 0);
+	bench_phase(ctl, PH_MUNMAP_UNMAP);
 	return verify ? check_fresh(ctl, s, seq) : 0;
 }
 
@@ -327,11 +332,39 @@ static int tlb_bystand(struct bench_ctl *ctl, void *state)
 	return 0;
 }
 
-#define TLB_VARIANT(vname, pvar, vdesc, ...)					\
-	{ .name = vname, .class = BENCH_CLASS_PRIMITIVE, .param = &pvar,	\
-	  .desc = vdesc, .phases = { __VA_ARGS__, NULL },			\
-	  .setup = tlb_setup, .run = tlb_run, .bystand = tlb_bystand,		\
-	  .teardown = tlb_teardown }
+#define TLB_ROW .class = BENCH_CLASS_PRIMITIVE,				\
+	.counters = { "tlb_flush.local_mm_shootdown", "tlb_flush.remote_ipi_send",\
+		      "tlb_flush.remote_shootdown", "tlb_ipi", "dtlb_load_misses" },\
+	.setup = tlb_setup, .run = tlb_run, .bystand = tlb_bystand,	\
+	.teardown = tlb_teardown
+/* The initiator's own flushes per operation: every call that changes the
+ * page tables flushes once (above ~10,000 pages madvise and munmap flush
+ * their gathered pages in batches, hence the size bound). */
+#define LOCAL_FLUSHES(n, upto, text)					\
+	{ .metric = "tlb_flush.local_mm_shootdown", .scope = BENCH_SCOPE_PRODUCER,\
+	  .per = BENCH_PER_OP, .value = (n), .max_size = (upto), .why = text }
+#define FAULTS(per_page, text)						\
+	{ .metric = "page_faults", .scope = BENCH_SCOPE_PRODUCER,	\
+	  .per = BENCH_PER_PAGE, .value = (per_page), .slack = 0.5, .why = text }
+#define MPROTECT_ROW .phases = {						\
+		[PH_MPROTECT_PROTECT] = { "protect", "mprotect(PROT_READ)" },	\
+		[PH_MPROTECT_UNPROTECT] = { "unprotect", "mprotect(PROT_READ|PROT_WRITE)" } },\
+	.expect = { LOCAL_FLUSHES(2, 0, "two mprotect calls, a flush each"),	\
+		    FAULTS(0, "the pages stay present and writable"),	\
+		    BENCH_EXPECT_NO_REMOTE_FLUSH }
+#define MADVISE_ROW .phases = {						\
+		[PH_MADVISE_TOUCH] = { "touch", "a store per page: a fault each" },\
+		[PH_MADVISE_RELEASE] = { "madvise", "MADV_DONTNEED of every page" } },\
+	.expect = { LOCAL_FLUSHES(1, 16u << 20, "one MADV_DONTNEED, one flush"),\
+		    FAULTS(1, "every released page is touched again"),	\
+		    BENCH_EXPECT_NO_REMOTE_FLUSH }
+#define MUNMAP_ROW .phases = {						\
+		[PH_MUNMAP_UNMAP] = { "munmap", "munmap of the target" },	\
+		[PH_MUNMAP_MAP] = { "mmap", "mmap at the same address" },	\
+		[PH_MUNMAP_TOUCH] = { "touch", "a store per page: a fault each" } },\
+	.expect = { LOCAL_FLUSHES(1, 16u << 20, "one munmap, one flush"),	\
+		    FAULTS(1, "every page of the new mapping is touched"),	\
+		    BENCH_EXPECT_NO_REMOTE_FLUSH }
 
 static const struct tlb_param p_mprotect_busy = { TLB_MPROTECT, true };
 static const struct tlb_param p_mprotect_idle = { TLB_MPROTECT, false };
@@ -342,27 +375,21 @@ static const struct tlb_param p_munmap_idle = { TLB_MUNMAP, false };
 
 static const struct bench_variant tlb_variants[] = {
 	/* COW's write-protect: two flushes per op, every busy CPU is IPI'd */
-	TLB_VARIANT("mprotect-busy", p_mprotect_busy,
-		    "mprotect RO then RW (2 flushes), bystanders read the pages",
-		    "protect", "unprotect"),
+	{ .name = "mprotect-busy", .param = &p_mprotect_busy, TLB_ROW, MPROTECT_ROW,
+	  .desc = "mprotect RO then RW (2 flushes), bystanders read the pages" },
 	/* the same with sleeping bystanders: lazy TLB may spare the IPIs */
-	TLB_VARIANT("mprotect-idle", p_mprotect_idle,
-		    "mprotect RO then RW (2 flushes), bystanders sleep",
-		    "protect", "unprotect"),
+	{ .name = "mprotect-idle", .param = &p_mprotect_idle, TLB_ROW, MPROTECT_ROW,
+	  .desc = "mprotect RO then RW (2 flushes), bystanders sleep" },
 	/* a zero-copy send's release: one flush per op, plus the re-touch */
-	TLB_VARIANT("madvise-busy", p_madvise_busy,
-		    "touch + MADV_DONTNEED (1 flush), bystanders read the pages",
-		    "touch", "madvise"),
-	TLB_VARIANT("madvise-idle", p_madvise_idle,
-		    "touch + MADV_DONTNEED (1 flush), bystanders sleep",
-		    "touch", "madvise"),
+	{ .name = "madvise-busy", .param = &p_madvise_busy, TLB_ROW, MADVISE_ROW,
+	  .desc = "touch + MADV_DONTNEED (1 flush), bystanders read the pages" },
+	{ .name = "madvise-idle", .param = &p_madvise_idle, TLB_ROW, MADVISE_ROW,
+	  .desc = "touch + MADV_DONTNEED (1 flush), bystanders sleep" },
 	/* unmap and map again: one flush plus the VMA work and the faults */
-	TLB_VARIANT("munmap-busy", p_munmap_busy,
-		    "munmap + mmap + touch (1 flush), bystanders read the pages",
-		    "munmap", "mmap", "touch"),
-	TLB_VARIANT("munmap-idle", p_munmap_idle,
-		    "munmap + mmap + touch (1 flush), bystanders sleep",
-		    "munmap", "mmap", "touch"),
+	{ .name = "munmap-busy", .param = &p_munmap_busy, TLB_ROW, MUNMAP_ROW,
+	  .desc = "munmap + mmap + touch (1 flush), bystanders read the pages" },
+	{ .name = "munmap-idle", .param = &p_munmap_idle, TLB_ROW, MUNMAP_ROW,
+	  .desc = "munmap + mmap + touch (1 flush), bystanders sleep" },
 };
 
 const struct bench bench_tlb_shootdown = {

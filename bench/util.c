@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * util.c - workload helpers shared by the families: the verification
  * pattern, reading and writing a whole buffer, pipes and TCP connections

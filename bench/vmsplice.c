@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmsplice.c - the explicit-notification strategy: the kernel uses the
  * program's pages as they are, the program promises not to touch them,
@@ -411,12 +412,10 @@ static int run_producer(struct bench_ctl *ctl, struct notify_state *s, uint64_t 
 		if (!rc && hazard)
 			tamper(ctl, s, sl, i);
 	}
-	/* A verification sample ends with every buffer notified. Timed samples
-	 * on sockets leave the last notifications (an ACK away) to the next
-	 * sample, as a steady stream would; teardown collects what is left. */
+	/* Every sample ends with every buffer notified (bench_set_depth()), so
+	 * that no notification frees the next sample's work for free. */
 	for (unsigned int b = 0; b < depth && !rc; b++)
-		if (verify || s->p->kind == NK_VMSPLICE)
-			rc = slot_wait(ctl, s, &s->slot[b], &waits);
+		rc = slot_wait(ctl, s, &s->slot[b], &waits);
 	if (!rc && verify && s->peer) {
 		uint32_t modified = 0;
 
@@ -605,6 +604,7 @@ static int notify_setup(struct bench_ctl *ctl, const struct bench_cell *cell,
 	memset(s->ring, 0x5a, s->ringlen);	/* prefault: no fault in a timed sample */
 	for (unsigned int b = 0; b < s->depth; b++)
 		s->slot[b].buf = s->ring + b * s->stride;
+	bench_set_depth(ctl, s->depth);
 	if (s->p->kind == NK_MSG_ZC &&
 	    setsockopt(s->wfd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one))) {
 		rc = bench_skip(ctl, "SO_ZEROCOPY: %s", strerror(errno));
@@ -633,33 +633,62 @@ static const struct notify_param p_uring_fixed = { .kind = NK_URING, .zc = true,
 						   .fixed = true };
 static const struct notify_param p_uring_send = { .kind = NK_URING };
 
-#define ZC_REPORTS { "zc_completions", "zc_copied", "reuse_violations", \
-		     "hazard_modified_ops" }
-#define WAIT_REPORTS { "completions", "notify_waits", "reuse_violations", \
-		       "hazard_modified_ops" }
+#define REPORTS(done, aux_kind, aux, aux_desc)				\
+	{ [REP_DONE] = { done, BENCH_REPORT_COUNT, .desc = "operations whose "	\
+			 "buffer was notified free" },				\
+	  [REP_AUX] = { aux, aux_kind, .of = (aux_kind) == BENCH_REPORT_SHARE ?	\
+			done : NULL, .desc = aux_desc },			\
+	  [REP_VIOLATIONS] = { "reuse_violations", BENCH_REPORT_MUST_BE_ZERO,	\
+			       .desc = "buffers reused while in flight" },	\
+	  [REP_HAZARD] = { "hazard_modified_ops", BENCH_REPORT_HAZARD,	\
+			   .desc = "--hazard: operations that arrived modified" } }
+#define ZC_REPORTS REPORTS("zc_completions", BENCH_REPORT_SHARE, "zc_copied",	\
+			   "completions the kernel flagged as copied")
+#define WAIT_REPORTS REPORTS("completions", BENCH_REPORT_COUNT, "notify_waits", \
+			     "sleeps of the producer for a notification")
+/* Each operation's buffer is notified free once within its sample. */
+#define NOTIFIED(done)							\
+	{ { .metric = done, .scope = BENCH_SCOPE_OP, .per = BENCH_PER_OP,	\
+	    .value = 1, .why = "every buffer handed off is notified free "	\
+	    "before the sample ends" },					\
+	  { .metric = "page_faults", .scope = BENCH_SCOPE_PRODUCER,	\
+	    .per = BENCH_PER_OP, .value = 0, .slack = 0.5,		\
+	    .why = "the ring is prefaulted" },				\
+	  BENCH_EXPECT_NO_REMOTE_FLUSH }
 #define HOOKS .consumer = true, .setup = notify_setup, .run = notify_run, \
-	      .teardown = notify_teardown
+	      .teardown = notify_teardown,					\
+	      .counters = { "cycles", "context_switches", "page_faults",	\
+			    "llc_load_misses" }
 
 static const struct bench_variant notify_variants[] = {
 	/* pages go into the pipe by reference; the consumer's counter frees them */
 	{ .name = "vmsplice", .class = BENCH_CLASS_NOTIFY, .param = &p_vmsplice,
-	  .twin = "copy/write-pipe", .reports = WAIT_REPORTS, HOOKS,
+	  .twin = "copy/write-pipe", .reports = WAIT_REPORTS,
+	  .expect = NOTIFIED("completions"), HOOKS,
 	  .desc = "vmsplice() into a pipe; a buffer is reused on the consumer's notice" },
 	/* skbs point at the pages; the error queue says when they are free */
 	{ .name = "msg-zerocopy", .class = BENCH_CLASS_NOTIFY, .param = &p_msg_zc,
-	  .twin = "copy/send-tcp", .reports = ZC_REPORTS, .peer = true, HOOKS,
+	  .twin = "copy/send-tcp", .reports = ZC_REPORTS,
+	  .expect = NOTIFIED("zc_completions"),
+	  .peer = true, HOOKS,
 	  .desc = "send(MSG_ZEROCOPY) on TCP; reuse on the error-queue completion" },
 	/* the same through io_uring; the notification CQE frees the buffer */
 	{ .name = "io-uring-zc", .class = BENCH_CLASS_NOTIFY, .param = &p_uring_zc,
-	  .twin = "copy/send-tcp", .reports = ZC_REPORTS, .peer = true, HOOKS,
+	  .twin = "copy/send-tcp", .reports = ZC_REPORTS,
+	  .expect = NOTIFIED("zc_completions"),
+	  .peer = true, HOOKS,
 	  .desc = "io_uring SEND_ZC on TCP; reuse on the notification CQE" },
 	/* and from registered buffers: no page pinning per send */
 	{ .name = "io-uring-reg", .class = BENCH_CLASS_NOTIFY, .param = &p_uring_fixed,
-	  .twin = "copy/send-tcp", .reports = ZC_REPORTS, .peer = true, HOOKS,
+	  .twin = "copy/send-tcp", .reports = ZC_REPORTS,
+	  .expect = NOTIFIED("zc_completions"),
+	  .peer = true, HOOKS,
 	  .desc = "io_uring SEND_ZC from registered buffers on TCP" },
 	/* io_uring's own cost without zero copy: the kernel copies */
 	{ .name = "io-uring-cp", .class = BENCH_CLASS_COPY, .param = &p_uring_send,
-	  .twin = "copy/send-tcp", .reports = WAIT_REPORTS, .peer = true, HOOKS,
+	  .twin = "copy/send-tcp", .reports = WAIT_REPORTS,
+	  .expect = NOTIFIED("completions"),
+	  .peer = true, HOOKS,
 	  .desc = "io_uring SEND (copying) on TCP: io_uring's cost without zero copy" },
 };
 

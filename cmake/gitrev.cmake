@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Writes OUT (a C file defining cowbench_git_rev) when the revision changed.
 execute_process(COMMAND git -C ${SRC} describe --always --dirty --abbrev=12
 		OUTPUT_VARIABLE rev OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * clock.c - TSC or CLOCK_MONOTONIC_RAW; see clock.h.
  *
@@ -8,7 +9,9 @@
  * timed work cannot leak across them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -78,6 +81,15 @@ uint64_t clock_ticks(void)
 {
 	if (use_tsc)
 		return tsc_read();
+	return ts_ns(CLOCK_MONOTONIC_RAW);
+}
+
+uint64_t clock_mark(void)
+{
+#if CLOCK_HAVE_TSC
+	if (use_tsc)
+		return __rdtsc();
+#endif
 	return ts_ns(CLOCK_MONOTONIC_RAW);
 }
 
@@ -152,17 +164,62 @@ static void read_once(void *arg)
 	*sink = clock_ticks();
 }
 
+bool clock_trust_tsc(bool invariant, const char *current, char *why, size_t len)
+{
+	char cs[32] = "";
+
+	if (current)
+		snprintf(cs, sizeof(cs), "%.*s", (int)strcspn(current, " \n"), current);
+	if (!invariant) {
+		snprintf(why, len, "the TSC is not invariant (CPUID 0x80000007 EDX bit 8)");
+		return false;
+	}
+	if (!current) {
+		snprintf(why, len, "the kernel's clocksource is unreadable");
+		return false;
+	}
+	if (strcmp(cs, "tsc")) {
+		snprintf(why, len, "the kernel's clocksource is %s, not tsc (a TSC the "
+			 "kernel found unstable or unsynchronised is not used)", cs);
+		return false;
+	}
+	snprintf(why, len, "invariant TSC, the kernel's clocksource");
+	return true;
+}
+
+static const char *read_clocksource(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/"
+			"current_clocksource", "re");
+	const char *r = f && fgets(buf, (int)len, f) ? buf : NULL;
+
+	if (f)
+		fclose(f);
+	return r;
+}
+
 int clock_init(struct clock_info *ci)
 {
 	volatile uint64_t sink;
+	char cs[64];
+	bool tsc;
 
 	use_tsc = false;
 	ns_per_tick = 1.0;
 	ci->source = "clock_monotonic_raw";
 	ci->tsc_hz = 0;
-	if (tsc_invariant() && !getenv("COWBENCH_NO_TSC")) {
+	tsc = clock_trust_tsc(tsc_invariant(), read_clocksource(cs, sizeof(cs)), ci->why,
+			      sizeof(ci->why));
+	if (getenv("COWBENCH_NO_TSC")) {
+		snprintf(ci->why, sizeof(ci->why), "COWBENCH_NO_TSC is set");
+		tsc = false;
+	}
+	if (tsc) {
 		double hz = tsc_calibrate();
 
+		if (hz <= 1e7)
+			snprintf(ci->why, sizeof(ci->why), "the TSC's rate could not be "
+				 "calibrated");
 		if (hz > 1e7) {
 			use_tsc = true;
 			ns_per_tick = 1e9 / hz;
@@ -173,4 +230,15 @@ int clock_init(struct clock_info *ci)
 	ci->read_overhead_ns = clock_overhead_ns(read_once, (void *)&sink);
 	ci->phase_mark_overhead_ns = 0;	/* measured by the worker module */
 	return 0;
+}
+
+void clock_init_hz(struct clock_info *ci, double tsc_hz)
+{
+	use_tsc = CLOCK_HAVE_TSC && tsc_hz > 1e7;
+	ns_per_tick = use_tsc ? 1e9 / tsc_hz : 1.0;
+	ci->source = use_tsc ? "tsc" : "clock_monotonic_raw";
+	ci->tsc_hz = use_tsc ? tsc_hz : 0;
+	snprintf(ci->why, sizeof(ci->why), "as the run chose");
+	ci->read_overhead_ns = 0;
+	ci->phase_mark_overhead_ns = 0;
 }

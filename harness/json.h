@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * json.h - a small streaming JSON writer (RFC 8259). Keys and strings are
  * escaped; non-finite doubles are written as null (JSON has no NaN). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * machine.h - the machine fingerprint and benchmarking-hygiene warnings.
  * Only reads the system; never changes it.
@@ -7,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "flushmech.h"
 
 struct json_writer;
 struct topo;
@@ -43,7 +46,6 @@ struct machine {
 	int randomize_va_space;
 	char ksm_run[8];
 	char isolated_cpus[128];
-	int tlb_flush_ceiling;		/* x86 tlb_single_page_flush_ceiling, -1 unreadable */
 	char compiler[128];
 	char cflags[256];
 	char libpfm_version[32], hwloc_version[32], liburing_version[32];
@@ -59,6 +61,8 @@ struct machine {
 	int nmi_watchdog;		/* kernel.nmi_watchdog, -1 unreadable */
 	unsigned int nvulns;		/* sorted by name */
 	struct machine_vuln vuln[MACHINE_MAX_VULNS];
+	struct flush_mech flush;	/* how remote TLBs are flushed here */
+	char clocksource[32];		/* the kernel's current clocksource */
 	unsigned int warnings;
 	char warning[MACHINE_MAX_WARNINGS][160];
 };

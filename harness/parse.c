@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * parse.c - command-line value parsers (see parse.h). Pure: no printing,
  * no globals; an error is one lower-case sentence in err naming the bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * parse.h - pure parsers for command-line values. On error they return
  * -EINVAL and write one human sentence into err (never print).

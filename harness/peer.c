@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * peer.c - `cowbench sink`: the remote consumer of `cowbench run --peer`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * peer.h - the remote consumer: `cowbench sink --listen PORT` drains (and,
  * when asked, verifies) what a producer elsewhere sends with

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pmu.h - counters: libpfm4 names -> perf_event_open per thread, the
  * tlb:tlb_flush tracepoint by reason, and the TLB row of /proc/interrupts.
- * The only module that knows perf_event_open and libpfm4.
+ * The only module that knows perf_event_open and libpfm4 (pmu.c, the set;
+ * pmu_thread.c, each thread's counters).
  *
  * Event names (--events, comma separated):
  *   any libpfm4 name     cycles, instructions, perf::DTLB-LOAD-MISSES, ...
@@ -27,7 +29,6 @@
 #include <stdint.h>
 
 #define PMU_MAX_EVENTS 32
-#define PMU_MAX_CPUS 4096
 
 #define PMU_DEFAULT_EVENTS                                                  \
 	"cycles,instructions,perf::DTLB-LOAD-MISSES,perf::ITLB-LOAD-MISSES," \
@@ -44,14 +45,19 @@ enum pmu_source {
 struct pmu_event {
 	char name[96];		/* as requested, e.g. "perf::DTLB-LOAD-MISSES" */
 	char key[64];		/* metric name: [a-z0-9_.], e.g. "dtlb_load_misses",
-				   "tlb_flush.remote_shootdown", "tlb_ipi" */
+				   "tlb_ipi", or per tracepoint reason */
 	enum pmu_source source;
+	char desc[160];		/* what it counts, where its name misleads */
 	bool available;
-	bool user_only;		/* counted with exclude_kernel (":u") */
+	bool user_only;		/* counted with exclude_kernel (":u", or forced
+				   by perf_event_paranoid: then key ends "_u") */
+	bool forced_user;	/* user-only because kernel counting was refused */
 	char reason[200];	/* why unavailable, with the remedy */
 	/* private to pmu.c */
 	uint32_t type;
 	uint64_t config, config1, config2;
+	bool exclude_user, exclude_hv;	/* as libpfm4 encoded the modifiers */
+	uint8_t precise_ip;
 	char filter[64];
 };
 
@@ -61,6 +67,7 @@ struct pmu_set {
 	bool any_hardware;	/* at least one hardware event is available */
 	bool mounted_tracefs;	/* pmu_setup mounted tracefs at
 				   /sys/kernel/tracing; pmu_cleanup unmounts */
+	bool declare_only;	/* pmu_declare: nothing probed or mounted */
 };
 
 /* Resolve and probe the events of a comma-separated list (NULL: the
@@ -68,26 +75,26 @@ struct pmu_set {
  * privilege: what cannot be opened is marked unavailable with a reason. */
 int pmu_setup(struct pmu_set *set, const char *list, char *err, size_t errlen);
 void pmu_cleanup(struct pmu_set *set);
+/* The same set without probing or mounting anything, for a cell's process:
+ * the parent's probe is then adopted event by event (its key, whether it
+ * is available and user-only). -EINVAL when the set does not match. */
+int pmu_declare(struct pmu_set *set, const char *list, char *err, size_t errlen);
+int pmu_adopt(struct pmu_set *set, unsigned int i, const char *key,
+	      bool available, bool user_only);
 
 /* Per-thread counters for the calling thread (all available events whose
  * source is not PMU_SRC_INTERRUPTS). */
 struct pmu_thread;
 int pmu_thread_open(const struct pmu_set *set, struct pmu_thread **pt);
-/* vals[i] for set->ev[i]; entries of unavailable or interrupts events are
- * left untouched. Scaled when multiplexed. Uses rdpmc through the mmap'd
- * page when the kernel allows it, else read(). Returns 0 or -errno. */
-int pmu_thread_read(struct pmu_thread *pt, uint64_t *vals);
-/* Lowest time_running/time_enabled seen for the hardware group since
- * open (1.0 when never multiplexed or no hardware events). */
-double pmu_thread_running_ratio(const struct pmu_thread *pt);
+/* The raw reading of each counter of the thread: vals[i] for set->ev[i]
+ * (entries of unavailable or interrupts events are left untouched). With
+ * like (the readings at the start of a window), each event is read by the
+ * same method as then. Returns 0 or -errno. */
+struct counter_raw;
+int pmu_thread_read(struct pmu_thread *pt, struct counter_raw *vals,
+		    const struct counter_raw *like);
 bool pmu_thread_uses_rdpmc(const struct pmu_thread *pt);
 void pmu_thread_close(struct pmu_thread *pt);
-
-/* The TLB row of /proc/interrupts: counts[cpu] for OS CPUs 0..*ncpu-1.
- * On entry *ncpu is the capacity of counts (0: PMU_MAX_CPUS); CPUs missing
- * from the header (offline) read 0. Returns 0, -ENOENT when there is no
- * such row (non-x86), -errno. */
-int pmu_read_tlb_interrupts(uint64_t *counts, unsigned int *ncpu);
 
 /* Index of the event with this key in set, or -1. */
 int pmu_find(const struct pmu_set *set, const char *key);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * stats.c - summary statistics of one metric's samples (see stats.h).
  *
@@ -43,7 +44,7 @@ static const double t975_table[30] = {
  * powers of 1/df around the normal quantile z (Abramowitz & Stegun
  * 26.7.5); at df = 31 it is already within 1e-8 of the exact value.
  */
-static double t975(size_t df)
+double stats_t975(size_t df)
 {
 	const double z = 1.9599639845400542;
 	double z2 = z * z, d = (double)df;
@@ -177,11 +178,102 @@ int stats_summarize(const double *x, size_t n, double level,
 	return 0;
 }
 
+double stats_ci_rel_halfwidth(const struct stats_summary *s)
+{
+	if (!s->ci_valid || s->median == 0)
+		return NAN;
+	return fmax(s->ci_hi - s->median, s->median - s->ci_lo) / fabs(s->median);
+}
+
 bool stats_ci_within(const struct stats_summary *s, double rel)
 {
-	if (!s->ci_valid)
-		return false;
-	return (s->ci_hi - s->ci_lo) / 2 <= rel * fabs(s->median);
+	double hw = stats_ci_rel_halfwidth(s);
+
+	return isfinite(hw) && hw <= rel;
+}
+
+int stats_replicates_nonneg(const double *x, size_t n, struct stats_interval *iv)
+{
+	struct stats_interval lin;
+	double *lg;
+	bool positive = true;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]) && x[i] <= 0)
+			positive = false;
+	if (!positive || n < 2) {
+		rc = stats_replicates(x, n, iv);
+		if (!rc && iv->valid && iv->lo < 0)
+			iv->lo = 0;
+		return rc;
+	}
+	lg = malloc(n * sizeof(*lg));
+	if (!lg)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		lg[i] = isfinite(x[i]) ? log(x[i]) : NAN;
+	rc = stats_replicates(x, n, &lin);	/* the centre: the plain median */
+	rc = rc ? rc : stats_replicates(lg, n, iv);
+	free(lg);
+	if (rc)
+		return rc;
+	iv->centre = lin.centre;
+	iv->lo = fmin(exp(iv->lo), lin.centre);
+	iv->hi = fmax(exp(iv->hi), lin.centre);
+	iv->log = true;
+	return 0;
+}
+
+const char *stats_method_name(enum stats_method m)
+{
+	static const char *const names[] = { "none", "order", "t" };
+
+	return (unsigned int)m < 3 ? names[m] : "none";
+}
+
+int stats_replicates(const double *x, size_t n, struct stats_interval *iv)
+{
+	double *v, mean = 0, ss = 0, hw;
+	size_t m = 0, lo, hi;
+
+	memset(iv, 0, sizeof(*iv));
+	iv->centre = iv->lo = iv->hi = iv->level = iv->se = NAN;
+	if (!x || n == 0)
+		return -EINVAL;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]))
+			v[m++] = x[i];
+	if (!m) {
+		free(v);
+		return -EINVAL;
+	}
+	qsort(v, m, sizeof(*v), cmp_double);
+	iv->n = m;
+	iv->centre = stats_quantile_sorted(v, m, 0.5);
+	if (stats_median_ci_ranks(m, 0.95, &lo, &hi, &iv->level)) {
+		iv->lo = v[lo];
+		iv->hi = v[hi];
+		iv->method = STATS_ORDER;
+		iv->valid = true;
+	} else if (m >= 2) {
+		for (size_t i = 0; i < m; i++)
+			mean += (v[i] - mean) / (double)(i + 1);
+		for (size_t i = 0; i < m; i++)
+			ss += (v[i] - mean) * (v[i] - mean);
+		iv->se = sqrt(ss / (double)(m - 1) / (double)m);
+		hw = stats_t975(m - 1) * iv->se;
+		iv->lo = fmin(mean - hw, iv->centre);
+		iv->hi = fmax(mean + hw, iv->centre);
+		iv->level = 0.95;
+		iv->method = STATS_STUDENT_T;
+		iv->valid = true;
+	}
+	free(v);
+	return 0;
 }
 
 int stats_linfit(const double *x, const double *y, size_t n,
@@ -217,6 +309,6 @@ int stats_linfit(const double *x, const double *y, size_t n,
 		*b = slope;
 	if (b_ci)
 		*b_ci = n < 3 ? NAN :
-			t975(n - 2) * sqrt(sse / (double)(n - 2) / sxx);
+			stats_t975(n - 2) * sqrt(sse / (double)(n - 2) / sxx);
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * stats.h - pure statistics on one metric's samples. No I/O, no globals.
  *
@@ -42,8 +43,45 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q);
 bool stats_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi,
 			   double *coverage);
 
-/* Is the CI tight: half-width <= rel * |median|? False when !ci_valid. */
+/* The larger side of the CI as a fraction of |median| (an asymmetric
+ * interval is judged by its wider side): what the stopping rule compares
+ * with --target-ci and what the summary prints. NAN when !ci_valid. */
+double stats_ci_rel_halfwidth(const struct stats_summary *s);
+
+/* Is the CI tight: stats_ci_rel_halfwidth(s) <= rel? False when !ci_valid. */
 bool stats_ci_within(const struct stats_summary *s, double rel);
+
+/* t(0.975, df), the two-sided 95% Student t quantile; NAN for df 0. */
+double stats_t975(size_t df);
+
+/*
+ * The interval of a location from independent replicates x[0..n) (one
+ * value per process, e.g. the median of each repetition): the centre is
+ * their median; the interval is distribution-free (order statistics, as
+ * the CI of a median) from 6 replicates up, else Student t on their mean
+ * (t(0.975, n-1) s / sqrt(n)), widened if need be to contain the centre.
+ * One replicate has no interval (valid false). Non-finite values are
+ * skipped. Returns -EINVAL when no value is finite.
+ */
+enum stats_method { STATS_NONE, STATS_ORDER, STATS_STUDENT_T };
+struct stats_interval {
+	size_t n;
+	double centre, lo, hi;
+	double level;		/* coverage: exact (order) or nominal 0.95 (t) */
+	enum stats_method method;
+	bool valid;
+	bool log;		/* the interval was formed on logarithms */
+	double se;		/* t: the standard error of the mean, on the log
+				   scale when log; NAN otherwise */
+};
+int stats_replicates(const double *x, size_t n, struct stats_interval *iv);
+/* The same for a quantity that cannot be negative (a time, a count): when
+ * every value is > 0 the interval is taken on their logarithms (so it
+ * stays positive, and a ratio's interval is its inverse's), around the
+ * plain median; with zeros it is taken as above, its lower end clipped at
+ * 0. */
+int stats_replicates_nonneg(const double *x, size_t n, struct stats_interval *iv);
+const char *stats_method_name(enum stats_method m);	/* "order", "t", "none" */
 
 /* Ordinary least squares y = a + b x with the 95% CI half-width of b
  * (Student t with n-2 degrees of freedom). Returns -EINVAL when n < 2 or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * topo.c - topology, placement, pinning and NUMA-local memory via hwloc.
  *
@@ -9,7 +10,7 @@
  * orders are computed once at open; scatter asks hwloc_distrib() per call.
  * A synthetic or XML topology (the tests) is never bound to.
  */
-#include "topo.h"
+#include "topo_int.h"
 #include "json.h"
 
 #include <errno.h>
@@ -23,28 +24,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* Areas from hwloc_alloc_membind(): they must go back through hwloc_free();
- * everything else topo_alloc_near() returns is a plain mmap. */
-struct topo_area {
-	void *p;
-	struct topo_area *next;
-};
-
-struct topo_areas {
-	pthread_mutex_t lock;
-	struct topo_area *head;
-};
-
-struct topo {
-	hwloc_topology_t hw;	/* the machine (cgroup applied) */
-	hwloc_topology_t use;	/* hw restricted to the affinity mask, or hw */
-	bool can_bind;
-	unsigned int pus;	/* PUs in hw */
-	unsigned int npus;	/* PUs in use */
-	int *compact, *smt;	/* OS indexes of the usable PUs, in each order */
-	struct topo_areas *areas;
-};
 
 static const char *const placement_names[TOPO_NR_PLACEMENTS] = {
 	[TOPO_COMPACT] = "compact",
@@ -63,8 +42,7 @@ static bool is_fake(hwloc_topology_t h)
 	return !s->cpubind->set_thisthread_cpubind;
 }
 
-/* hwloc says -1 when a type sits at several depths: count none then. */
-static unsigned int nb(hwloc_topology_t h, hwloc_obj_type_t type)
+unsigned int topo_nb(hwloc_topology_t h, hwloc_obj_type_t type)
 {
 	int n = hwloc_get_nbobjs_by_type(h, type);
 
@@ -160,17 +138,47 @@ static int check_fake_used(hwloc_topology_t h, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-int topo_open(struct topo **tp, char *err, size_t errlen)
+static struct topo *topo_new(char *err, size_t errlen)
 {
 	struct topo *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->areas = calloc(1, sizeof(*t->areas)))) {
+		snprintf(err, errlen, "out of memory");
+		free(t);
+		return NULL;
+	}
+	pthread_mutex_init(&t->areas->lock, NULL);
+	return t;
+}
+
+/* After loading: what may be bound, which PUs are usable, the orders. */
+static int topo_finish(struct topo *t, bool restrict_mask, char *err, size_t errlen)
+{
+	int ret;
+
+	t->pus = topo_nb(t->hw, HWLOC_OBJ_PU);
+	if (restrict_mask) {
+		ret = restrict_to_affinity(t, err, errlen);
+		if (ret)
+			return ret;
+	} else {
+		t->use = t->hw;
+	}
+	t->npus = topo_nb(t->use, HWLOC_OBJ_PU);
+	ret = build_orders(t);
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	return ret;
+}
+
+int topo_open(struct topo **tp, char *err, size_t errlen)
+{
+	struct topo *t = topo_new(err, errlen);
 	int ret = -ENOMEM;
 
 	*tp = NULL;
-	if (!t || !(t->areas = calloc(1, sizeof(*t->areas)))) {
-		snprintf(err, errlen, "out of memory");
-		goto out_close;
-	}
-	pthread_mutex_init(&t->areas->lock, NULL);
+	if (!t)
+		return ret;
 	errno = 0;
 	if (hwloc_topology_init(&t->hw) || hwloc_topology_load(t->hw)) {
 		ret = errno ? -errno : -EINVAL;
@@ -179,18 +187,51 @@ int topo_open(struct topo **tp, char *err, size_t errlen)
 	}
 	t->can_bind = !is_fake(t->hw);
 	ret = check_fake_used(t->hw, err, errlen);
+	if (!ret)
+		ret = topo_finish(t, true, err, errlen);
 	if (ret)
 		goto out_close;
-	t->pus = nb(t->hw, HWLOC_OBJ_PU);
-	ret = restrict_to_affinity(t, err, errlen);
-	if (ret)
-		goto out_close;
-	t->npus = nb(t->use, HWLOC_OBJ_PU);
-	ret = build_orders(t);
-	if (ret) {
-		snprintf(err, errlen, "out of memory");
+	*tp = t;
+	return 0;
+out_close:
+	topo_close(t);
+	return ret;
+}
+
+int topo_export_xml(const struct topo *t, char **xml, int *len)
+{
+	if (!t->can_bind)
+		return -ENOTSUP;
+	return hwloc_topology_export_xmlbuffer(t->use, xml, len, 0) ? -errno : 0;
+}
+
+void topo_free_xml(const struct topo *t, char *xml)
+{
+	hwloc_free_xmlbuffer(t->use, xml);
+}
+
+int topo_open_xml(struct topo **tp, const char *xml, int len, char *err, size_t errlen)
+{
+	struct topo *t = topo_new(err, errlen);
+	const struct hwloc_topology_support *s;
+	int ret = -ENOMEM;
+
+	*tp = NULL;
+	if (!t)
+		return ret;
+	errno = 0;
+	if (hwloc_topology_init(&t->hw) ||
+	    hwloc_topology_set_flags(t->hw, HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM) ||
+	    hwloc_topology_set_xmlbuffer(t->hw, xml, len) || hwloc_topology_load(t->hw)) {
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "hwloc topology from the run: %s", strerror(-ret));
 		goto out_close;
 	}
+	s = hwloc_topology_get_support(t->hw);
+	t->can_bind = s->cpubind->set_thisthread_cpubind;
+	ret = topo_finish(t, false, err, errlen);
+	if (ret)
+		goto out_close;
 	*tp = t;
 	return 0;
 out_close:
@@ -232,88 +273,10 @@ bool topo_can_bind(const struct topo *t)
 	return t->can_bind;
 }
 
-static bool is_usable(const struct topo *t, int cpu)
+bool topo_is_usable(const struct topo *t, int cpu)
 {
 	return cpu >= 0 && hwloc_bitmap_isset(
 		hwloc_topology_get_topology_cpuset(t->use), (unsigned int)cpu);
-}
-
-static void counts_of(hwloc_topology_t h, struct topo_counts *c)
-{
-	hwloc_obj_t o;
-
-	memset(c, 0, sizeof(*c));
-	c->packages = nb(h, HWLOC_OBJ_PACKAGE);
-	c->numa_nodes = nb(h, HWLOC_OBJ_NUMANODE);
-	c->l3s = nb(h, HWLOC_OBJ_L3CACHE);
-	c->cores = nb(h, HWLOC_OBJ_CORE);
-	c->pus = nb(h, HWLOC_OBJ_PU);
-	c->usable_pus = c->pus;
-	c->smt_per_core = 1;
-	for (o = NULL; (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_CORE, o));) {
-		int w = hwloc_bitmap_weight(o->cpuset);
-
-		if (w > (int)c->smt_per_core)
-			c->smt_per_core = (unsigned int)w;
-	}
-	if ((o = hwloc_get_obj_by_type(h, HWLOC_OBJ_L1CACHE, 0)))
-		c->l1d = o->attr->cache.size;
-	if ((o = hwloc_get_obj_by_type(h, HWLOC_OBJ_L2CACHE, 0)))
-		c->l2 = o->attr->cache.size;
-	if ((o = hwloc_get_obj_by_type(h, HWLOC_OBJ_L3CACHE, 0)))
-		c->l3 = o->attr->cache.size;
-}
-
-void topo_counts(const struct topo *t, struct topo_counts *c)
-{
-	counts_of(t->hw, c);
-	c->pus = t->pus;
-	c->usable_pus = t->npus;
-}
-
-/* NUMA nodes that hold usable CPUs (memory-only nodes do not spread CPUs). */
-static unsigned int cpu_nodes(hwloc_topology_t h)
-{
-	unsigned int n = 0;
-
-	for (hwloc_obj_t o = NULL;
-	     (o = hwloc_get_next_obj_by_type(h, HWLOC_OBJ_NUMANODE, o));)
-		n += !hwloc_bitmap_iszero(o->cpuset);
-	return n;
-}
-
-static const char *how_many(unsigned int n)
-{
-	return n == 0 ? "no" : "one";
-}
-
-bool topo_placement_differs(const struct topo *t, enum topo_placement p,
-			    char *why, size_t len)
-{
-	struct topo_counts c;
-	unsigned int nodes = cpu_nodes(t->use);
-
-	counts_of(t->use, &c);
-	snprintf(why, len, "%s", "");
-	switch (p) {
-	case TOPO_COMPACT:
-		return true;
-	case TOPO_SMT:
-		if (c.smt_per_core > 1)
-			return true;
-		snprintf(why, len, "no SMT (one usable PU per core): smt = compact");
-		return false;
-	case TOPO_SCATTER:
-		if (c.packages > 1 || c.l3s > 1 || nodes > 1)
-			return true;
-		snprintf(why, len, "%s package, %s L3, %s NUMA node: "
-			 "scatter = compact", how_many(c.packages),
-			 how_many(c.l3s), how_many(nodes));
-		return false;
-	default:
-		snprintf(why, len, "unknown placement %d", (int)p);
-		return false;
-	}
 }
 
 static int first_unused(const struct topo *t, hwloc_const_bitmap_t used)
@@ -423,7 +386,7 @@ int topo_bind_self(const struct topo *t, int cpu)
 
 	if (!t->can_bind)
 		return 0;
-	if (!is_usable(t, cpu))
+	if (!topo_is_usable(t, cpu))
 		return -EINVAL;
 	set = hwloc_bitmap_alloc();
 	if (!set)
@@ -455,139 +418,6 @@ int topo_numa_node(const struct topo *t, int cpu)
 	return node < 0 ? 0 : node;
 }
 
-static int remember_area(const struct topo *t, void *p)
-{
-	struct topo_area *a = malloc(sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a->p = p;
-	pthread_mutex_lock(&t->areas->lock);
-	a->next = t->areas->head;
-	t->areas->head = a;
-	pthread_mutex_unlock(&t->areas->lock);
-	return 0;
-}
-
-/* Was p allocated by hwloc? Forgets it if so. */
-static bool forget_area(const struct topo *t, void *p)
-{
-	struct topo_area **pp, *a = NULL;
-
-	pthread_mutex_lock(&t->areas->lock);
-	for (pp = &t->areas->head; *pp; pp = &(*pp)->next) {
-		if ((*pp)->p == p) {
-			a = *pp;
-			*pp = a->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&t->areas->lock);
-	free(a);
-	return a != NULL;
-}
-
-static void *alloc_bound(const struct topo *t, int cpu, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	hwloc_obj_t pu = cpu < 0 ? NULL :
-		hwloc_get_pu_obj_by_os_index(t->hw, (unsigned int)cpu);
-	void *p;
-
-	if (!t->can_bind || !pu || !pu->nodeset)
-		return NULL;
-	p = hwloc_alloc_membind(t->hw, len, pu->nodeset, HWLOC_MEMBIND_BIND,
-				HWLOC_MEMBIND_BYNODESET);
-	if (p && ((uintptr_t)p % page || remember_area(t, p))) {
-		hwloc_free(t->hw, p, len);
-		p = NULL;
-	}
-	return p;
-}
-
-void *topo_alloc_near(const struct topo *t, int cpu, size_t len)
-{
-	void *p;
-
-	if (len == 0)
-		return NULL;
-	p = alloc_bound(t, cpu, len);
-	if (p)
-		return p;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-void topo_free(const struct topo *t, void *p, size_t len)
-{
-	if (!p)
-		return;
-	if (forget_area(t, p))
-		hwloc_free(t->hw, p, len);
-	else
-		munmap(p, len);
-}
-
-static void json_cpus(struct json_writer *w, const char *key,
-		      hwloc_const_cpuset_t set)
-{
-	unsigned int id;
-
-	json_array_begin(w, key);
-	hwloc_bitmap_foreach_begin(id, set)
-		json_uint(w, NULL, id);
-	hwloc_bitmap_foreach_end();
-	json_array_end(w);
-}
-
-static void json_objs(struct json_writer *w, const char *key,
-		      hwloc_topology_t h, hwloc_obj_type_t type)
-{
-	json_array_begin(w, key);
-	for (hwloc_obj_t o = NULL; (o = hwloc_get_next_obj_by_type(h, type, o));) {
-		json_object_begin(w, NULL);
-		json_uint(w, "logical_index", o->logical_index);
-		if (o->os_index != HWLOC_UNKNOWN_INDEX)
-			json_uint(w, "os_index", o->os_index);
-		if (hwloc_obj_type_is_cache(type))
-			json_uint(w, "size_bytes", o->attr->cache.size);
-		if (type == HWLOC_OBJ_NUMANODE)
-			json_uint(w, "local_memory_bytes",
-				  o->attr->numanode.local_memory);
-		json_cpus(w, "cpus", o->cpuset);
-		json_object_end(w);
-	}
-	json_array_end(w);
-}
-
-void topo_to_json(const struct topo *t, struct json_writer *w)
-{
-	const char *backend = hwloc_obj_get_info_by_name(
-		hwloc_get_root_obj(t->hw), "Backend");
-	struct topo_counts c;
-
-	topo_counts(t, &c);
-	json_object_begin(w, "topology");
-	json_string(w, "backend", backend ? backend : "unknown");
-	json_bool(w, "can_bind", t->can_bind);
-	json_uint(w, "packages", c.packages);
-	json_uint(w, "numa_nodes", c.numa_nodes);
-	json_uint(w, "l3s", c.l3s);
-	json_uint(w, "cores", c.cores);
-	json_uint(w, "pus", c.pus);
-	json_uint(w, "usable_pus", c.usable_pus);
-	json_uint(w, "smt_per_core", c.smt_per_core);
-	json_uint(w, "l1d_bytes", c.l1d);
-	json_uint(w, "l2_bytes", c.l2);
-	json_uint(w, "l3_bytes", c.l3);
-	json_cpus(w, "usable_cpus", hwloc_topology_get_topology_cpuset(t->use));
-	json_objs(w, "package_list", t->hw, HWLOC_OBJ_PACKAGE);
-	json_objs(w, "numa_node_list", t->hw, HWLOC_OBJ_NUMANODE);
-	json_objs(w, "l3_list", t->hw, HWLOC_OBJ_L3CACHE);
-	json_object_end(w);
-}
-
 const char *topo_placement_name(enum topo_placement p)
 {
 	return (unsigned int)p < TOPO_NR_PLACEMENTS ? placement_names[p] : "unknown";
@@ -600,3 +430,4 @@ int topo_placement_parse(const char *s)
 			return i;
 	return -1;
 }
+

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * topo.h - topology, CPU selection per placement, pinning and NUMA-local
  * memory, all through hwloc. The only module that knows hwloc.
@@ -34,6 +35,15 @@ enum topo_placement {
  * and topo_can_bind() is false. Returns 0 or -errno with err filled. */
 int topo_open(struct topo **t, char *err, size_t errlen);
 void topo_close(struct topo *t);
+
+/* The topology a cell's process uses: the run's, as XML (only for a real
+ * machine, -ENOTSUP for a fake one, which the process loads as the run
+ * did). Loading it probes nothing (no CPUID on each CPU, which would run
+ * the process on every CPU before its cell starts) and keeps the run's
+ * usable CPUs whatever the process's own affinity. */
+int topo_export_xml(const struct topo *t, char **xml, int *len);
+void topo_free_xml(const struct topo *t, char *xml);
+int topo_open_xml(struct topo **t, const char *xml, int len, char *err, size_t errlen);
 
 /* Number of usable PUs. */
 unsigned int topo_ncpus(const struct topo *t);

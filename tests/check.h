@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* check.h - minimal checks for the unit tests: count failures, go on. */
 #ifndef COWBENCH_CHECK_H
 #define COWBENCH_CHECK_H

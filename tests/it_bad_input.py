@@ -1,6 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Bad input: exit code 2, one clear line on stderr, and no result
-directory (not even a temporary one) left behind."""
+directory (not even a temporary one) left behind. Covers the options of
+the repetitions (--repetitions, --order, --seed, --hang-timeout) and the
+internal `cowbench cell`, which refuses to be run by hand."""
 import os
+import subprocess
 
 import itlib
 
@@ -28,6 +32,12 @@ cases = [
     (["--min-samples", "50", "--max-samples", "5"], "--min-samples"),
     (["--sink", "tape"], "tape"),
     (["--cell-budget", "-1"], "--cell-budget"),
+    (["--repetitions", "0"], "--repetitions"),
+    (["--repetitions", "x"], "--repetitions"),
+    (["--order", "random"], "random"),
+    (["--seed", "abc"], "--seed"),
+    (["--hang-timeout", "0"], "--hang-timeout"),
+    (["--budget", "-1"], "--budget"),
     (["--bogus-option"], "bogus"),
     (["--out", os.path.join(ro, "run")], "run"),
     (["--out", exists], "exists"),
@@ -54,4 +64,17 @@ p = itlib.run([cowbench, "frobnicate"], timeout=10)
 itlib.check(p.returncode == 2, "unknown command exits 2")
 p = itlib.run([cowbench, "run", "--help"], timeout=10)
 itlib.check(p.returncode == 0 and "--target-ci" in p.stdout, "--help documents options")
+for opt in ("--repetitions", "--order", "--seed", "--hang-timeout"):
+    itlib.check(opt in p.stdout, "--help documents %s" % opt)
+# the help text is printed, not a format: no printf escapes left in it
+itlib.check("%%" not in p.stdout, "--help prints a doubled percent sign: %r"
+            % [l.strip() for l in p.stdout.splitlines() if "%%" in l])
+# `cowbench cell` is the process of one repetition, started by `run` only
+p = itlib.run([cowbench, "cell", "extra"], timeout=10, stdin=subprocess.DEVNULL)
+itlib.check(p.returncode == 2 and "internal" in p.stderr,
+            "cell with arguments: exit %d, %r" % (p.returncode, p.stderr))
+p = itlib.run([cowbench, "cell"], timeout=10, input="garbage\n")
+itlib.check(p.returncode != 0 and p.stdout.startswith("end failed"),
+            "cell with a bad spec refuses in its one record: exit %d, %r"
+            % (p.returncode, p.stdout))
 itlib.done("it_bad_input")

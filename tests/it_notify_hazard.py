@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """--hazard: the verification sample breaks the reuse protocol on purpose
 (each buffer is overwritten right after its hand-off, before its
 notification) and run.json's verify_reports say what the consumer saw.
@@ -5,7 +6,8 @@ vmsplice must show it on every operation (the pipe holds the program's
 pages); the socket variants report whatever this kernel does (over
 loopback the data is usually copied before the buffer is touched, but
 what TCP has queued and not yet sent may go out modified). With the
-protocol kept, nothing ever arrives modified."""
+protocol kept, nothing ever arrives modified. Judged in every repetition
+(each a process of its own)."""
 import os
 import shutil
 
@@ -16,37 +18,53 @@ base = itlib.tmpdir()
 runs = {}
 for mode in ("hazard", "protocol"):
     out = os.path.join(base, mode)
-    cmd = [cowbench, "run", "--bench", "notify", "--sizes", "4K,4M", "--cpus", "1,max",
-           "--quiet", "--out", out]
+    cmd = ["--bench", "notify", "--sizes", "4K,4M", "--cpus", "1,max", "--repetitions", "2"]
     cmd += ["--hazard"] if mode == "hazard" else ["--quick", "--max-samples", "5"]
-    p = itlib.run(cmd)
+    p, out, doc = itlib.sweep(cowbench, cmd, out=out)
     itlib.check(p.returncode == 0, "%s: exit %d: %s" % (mode, p.returncode, p.stderr))
     if p.returncode == 0:
-        runs[mode] = itlib.load_run(out)[0]
+        runs[mode] = doc
 
 for mode, doc in runs.items():
+    itlib.check(doc["options"]["hazard"] == (mode == "hazard"), mode + ": options.hazard")
     for c in doc["cells"]:
-        t = "%s: %s %d cpus=%d" % (mode, c["variant"], c["size"], c["cpus"])
+        t = "%s: %s" % (mode, itlib.tag(c))
         if c["status"] == "unsupported" and "io_uring" in (c["reason"] or ""):
             continue
         itlib.check(c["status"] == "ok", t + " status %s (%s)" % (c["status"], c["reason"]))
-        vr, n = c.get("verify_reports") or {}, c.get("verify_ops")
-        mod, viol = vr.get("hazard_modified_ops"), vr.get("reuse_violations")
-        itlib.check(mod is not None and viol is not None, t + " reports %s" % vr)
-        if mod is None or viol is None:
-            continue
-        if mode == "protocol":
-            itlib.check(mod == 0 and viol == 0, t + " kept protocol, yet %s" % vr)
-            continue
-        itlib.check(c["stop_reason"] == "hazard", t + " stop_reason %s" % c["stop_reason"])
-        itlib.check(itlib.metric(c, "op", "wall_ns") is None, t + " nothing timed")
-        itlib.check(viol == n, t + " every operation broke the protocol: %s" % vr)
-        itlib.check(0 <= mod <= n, t + " modified count in range: %s" % vr)
-        if c["variant"] == "notify/vmsplice":
-            itlib.check(mod == n, t + " vmsplice: consumer saw every overwrite: %s" % vr)
-        print("%s: %d of %d operations arrived modified" % (t, mod, n))
+        if mode == "hazard":
+            itlib.check(not c["metrics"], t + " nothing timed: the cell has no figures")
+        # with the protocol kept, the first repetition to run verifies and
+        # the others only measure; with --hazard every repetition checks
+        v = itlib.verifying_rep(c, t) if mode == "protocol" else None
+        for r in c["repetitions"]:
+            rt = "%s #%d" % (t, r["rep"] + 1)
+            itlib.check(r["ran"] and r["status"] == "ok",
+                        rt + " %s (%s)" % (r["status"], r["reason"]))
+            if mode == "protocol" and r is not v:
+                continue
+            vr, n = r.get("verify_reports") or {}, r.get("verify_ops")
+            mod, viol = vr.get("hazard_modified_ops"), vr.get("reuse_violations")
+            itlib.check(mod is not None and viol is not None, rt + " reports %s" % vr)
+            if mod is None or viol is None:
+                continue
+            if mode == "protocol":
+                itlib.check(mod == 0 and viol == 0, rt + " kept protocol, yet %s" % vr)
+                continue
+            itlib.check(r["stop_reason"] == "hazard", rt + " stop_reason %s" % r["stop_reason"])
+            itlib.check(itlib.metric(r, "op", "wall_ns") is None, rt + " nothing timed")
+            itlib.check(n and viol == n, rt + " every operation broke the protocol: %s" % vr)
+            itlib.check(0 <= mod <= n, rt + " modified count in range: %s" % vr)
+            if c["variant"] == "notify/vmsplice":
+                itlib.check(mod == n, rt + " vmsplice: consumer saw every overwrite: %s" % vr)
+            print("%s: %d of %d operations arrived modified" % (rt, mod, n))
     if mode == "hazard":
+        itlib.check(doc["derived"]["checks"]["total"] == 0,
+                    "hazard: no expectation judged on a run that times nothing")
         summary = open(os.path.join(base, mode, "summary.txt")).read()
         itlib.check("protocol check" in summary, "summary shows the protocol check")
+        itlib.check(not [l for l in summary.splitlines() if " 0 ns " in l],
+                    "hazard: summary shows no operation time (nothing was timed): %s"
+                    % [l for l in summary.splitlines() if " 0 ns " in l][:3])
 shutil.rmtree(base, ignore_errors=True)
 itlib.done("it_notify_hazard")

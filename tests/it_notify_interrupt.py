@@ -1,6 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """SIGINT / SIGTERM during notify cells: exit 130 within seconds, a valid
-run.json with status "interrupted" that keeps the cells measured before.
-Interrupting in the middle of a 64M cell of each variant stops samples
+run.json with status "interrupted" that keeps the repetitions measured
+before. Interrupting in the middle of a 64M cell of each variant (its one
+repetition's process gets the signal from the run) stops samples
 blocked in vmsplice(), send(), poll() on the error queue or io_uring
 waits, and teardown collects the outstanding notifications (a hang here
 would be the harness's 120 s timeout)."""
@@ -50,21 +52,32 @@ for sig in (signal.SIGINT, signal.SIGTERM):
     doc = interrupt(["--bench", "notify", "--sizes", "4K-4M:x16", "--cpus", "1,max",
                      "--cell-budget", "0.3"], sig, after_lines=3, tag=tag)
     if doc:
-        ok = [c for c in doc["cells"] if c["status"] == "ok"]
-        itlib.check(len(ok) >= 3, "%s: kept the cells measured before (%d)" % (tag, len(ok)))
+        ok = [r for c in doc["cells"] for r in itlib.ok_reps(c)]
+        itlib.check(len(ok) >= 3, "%s: kept the repetitions measured before (%d)"
+                    % (tag, len(ok)))
         itlib.check(any(c["status"] in ("interrupted", "skipped") for c in doc["cells"]),
                     tag + ": unmeasured cells are marked")
+        itlib.check(any(not r["ran"] for c in doc["cells"] for r in c["repetitions"]),
+                    tag + ": unmeasured repetitions are marked")
 
 # mid-cell, in every variant: the signal lands in a blocking hand-off or wait
 for v in ("vmsplice", "msg-zerocopy", "io-uring-zc", "io-uring-reg", "io-uring-cp"):
     for cpus in ("1", "max"):
         tag = "%s cpus=%s mid-cell" % (v, cpus)
         doc = interrupt(["--variant", "notify/" + v, "--sizes", "64M", "--cpus", cpus,
-                         "--min-samples", "500", "--max-samples", "500", "--quiet"],
-                        signal.SIGINT, after_s=1.5, tag=tag)
+                         "--repetitions", "1", "--min-samples", "500", "--max-samples",
+                         "500", "--quiet"], signal.SIGINT, after_s=1.5, tag=tag)
         if doc:
             c = doc["cells"][0]
             itlib.check(c["status"] in ("interrupted", "unsupported"),
                         "%s: cell %s (%s)" % (tag, c["status"], c["reason"]))
+            r = c["repetitions"][0]
+            if c["status"] == "interrupted":
+                itlib.check(r["ran"] and r["status"] == "interrupted" and
+                            (r["reason"] or "").startswith("interrupted"),
+                            "%s: its repetition %s (%s)" % (tag, r["status"], r["reason"]))
+                itlib.check(r["exit"]["signal"] is None or r["exit"]["signal"] in (2, 15),
+                            "%s: the repetition's process stopped on the signal: exit %s"
+                            % (tag, r["exit"]))
 shutil.rmtree(base, ignore_errors=True)
 itlib.done("it_notify_interrupt")

@@ -1,32 +1,36 @@
-"""Fixtures for the scripts/ tests, built at run time from a real quick run,
+# SPDX-License-Identifier: GPL-2.0-only
+"""Fixtures for the scripts/ tests, built at run time from real quick runs,
 and (run as a test) the bad-input contract of scripts/plot, compare and
-history: a missing, malformed or foreign input gets a one-line error on
-stderr and exit 2.
+history: a missing, malformed, foreign or pathological input (wrong schema,
+JSON nested 200,000 levels deep, ...) gets a one-line error on stderr, no
+traceback, and exit 2.
 
 Helpers (imported by tests/it_scripts_*.py):
-  real_run(cowbench, dest)       a real `cowbench run --bench copy --quick`
+  real_run(cowbench, dest, ...)  a real `cowbench run --quick` (copy by
+                                 default; sizes, repetitions, variants)
   clone(src, dst, edit=None)     copy a run directory, optionally editing
-                                 its run.json (results.csv is rewritten
-                                 from the edited document)
-  scale_cell(doc, key, factor)   multiply one cell's op/producer wall and cpu
-                                 samples (summaries recomputed)
-  resample(doc, seed)            a new "run" of the same cells: each
-                                 metric's samples bootstrap-resampled
+                                 its run.json (results.csv is copied as it
+                                 was: the scripts do not read it)
+  scale_cell(doc, key, factor)   one cell's op/producer wall and cpu times
+                                 times factor: the cell's figure and
+                                 interval, its rep_medians, and every
+                                 repetition's samples and summary (derived
+                                 is left as it was: compare and history do
+                                 not read it)
+  drop_cells(doc, pred)          remove cells, and derived entries of them
+  rep_spread(cell, role, metric) the sd of the log repetition medians
+  tightest_cell(docs, metrics)   the ok cell whose repetitions agree best
   jitter_runs(doc, n, plant=...) a series of runs with seeded run-to-run
                                  noise and optionally a planted step
   check_images(dir, stems)       each stem.png / stem.svg exists and is valid
-  add_synthetic_families(doc)    cow, notify and tlb variants derived from
-                                 the copy cells (for plot coverage while
-                                 those families are being written; never
-                                 for published numbers)
 """
 import copy
-import csv
 import json
 import math
 import os
 import random
 import shutil
+import statistics
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -37,10 +41,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "scripts"))
 import cowbench_results as cr  # noqa: E402
 
+TIME_KEYS = ("wall_ns", "cpu_ns")
 
-def real_run(cowbench, dest, sizes="4K,64K"):
-    p = itlib.run([cowbench, "run", "--bench", "copy", "--quick", "--sizes", sizes,
-                   "--quiet", "--out", dest])
+
+def real_run(cowbench, dest, sizes="4K,64K", repetitions=None, variants=None, cpus=None):
+    argv = [cowbench, "run", "--quick", "--sizes", sizes, "--quiet", "--out", dest]
+    argv += ["--variant", variants] if variants else ["--bench", "copy"]
+    if repetitions:
+        argv += ["--repetitions", str(repetitions)]
+    if cpus:
+        argv += ["--cpus", cpus]
+    p = itlib.run(argv)
     if p.returncode != 0 or not os.path.isfile(os.path.join(dest, "run.json")):
         print("FAIL: quick run exited %d: %s" % (p.returncode, p.stderr.strip()[-400:]))
         sys.exit(1)
@@ -55,21 +66,6 @@ def read_doc(rdir):
 def write_doc(rdir, doc):
     with open(os.path.join(rdir, "run.json"), "w") as f:
         json.dump(doc, f, indent=1)
-    write_csv(rdir, doc)
-
-
-def write_csv(rdir, doc):
-    with open(os.path.join(rdir, "results.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(cr.CSV_HEADER)
-        for c in doc["cells"]:
-            for m in c["metrics"]:
-                s = m["summary"]
-                w.writerow([c["variant"], c["class"], c["size"], c["cpus"], c["placement"],
-                            m["role"], m["metric"], m["unit"]] +
-                           ["" if s.get(k) is None else s[k] for k in
-                            ("n", "median", "ci_lo", "ci_hi", "ci_level", "p10", "p90",
-                             "min", "max", "mad")] + [c["status"], c.get("reason") or ""])
 
 
 def clone(src, dst, edit=None):
@@ -81,156 +77,127 @@ def clone(src, dst, edit=None):
     return dst
 
 
-def summarize(samples):
-    s = sorted(samples)
-    med = cr.median(s)
-    ci = cr.median_ci(s)
-    return {"n": len(s), "median": med,
-            "ci_lo": ci[0] if ci else None, "ci_hi": ci[1] if ci else None,
-            "ci_level": 0.95 if ci else None,
-            "p10": cr.quantile(s, 0.1), "p90": cr.quantile(s, 0.9), "min": s[0],
-            "max": s[-1], "mad": cr.median([abs(x - med) for x in s]),
-            "mean": sum(s) / len(s)}
-
-
-def set_samples(m, samples):
-    m["samples"] = samples
-    m["summary"] = summarize(samples)
+def key_of(c):
+    return (c["variant"], c["size"], c["cpus"], c["placement"])
 
 
 def find_cell(doc, key):
     for c in doc["cells"]:
-        if (c["variant"], c["size"], c["cpus"], c["placement"]) == tuple(key):
+        if key_of(c) == tuple(key):
             return c
     raise KeyError(key)
 
 
-TIME_KEYS = ("wall_ns", "cpu_ns")
+def cell_label(doc, key):
+    return "%s %s cpus=%d %s" % (key[0], find_cell(doc, key)["size_label"], key[2], key[3])
+
+
+def metric(cell, role, name):
+    return itlib.metric(cell, role, name)
+
+
+def _times(x, f):
+    return None if x is None else x * f
+
+
+def scale_metric(m, f):
+    """A cell metric's figure, interval and repetition medians times f."""
+    v = m["value"]
+    for k in ("value", "lo", "hi"):
+        v[k] = _times(v[k], f)
+    m["rep_medians"] = [_times(x, f) for x in m["rep_medians"]]
+
+
+SUMMARY_SCALED = ("median", "ci_lo", "ci_hi", "p10", "p90", "min", "max", "mad", "mean")
+
+
+def scale_rep_metric(m, f):
+    """A repetition's metric: its samples and summary times f."""
+    m["samples"] = [_times(x, f) for x in m["samples"]]
+    for k in SUMMARY_SCALED:
+        if k in m["summary"]:
+            m["summary"][k] = _times(m["summary"][k], f)
+
+
+def scale_cell_doc(c, f, roles=("op", "producer"), names=TIME_KEYS):
+    for m in c.get("metrics") or []:
+        if m["role"] in roles and m["metric"] in names:
+            scale_metric(m, f)
+    for rep in c.get("repetitions") or []:
+        for m in rep.get("metrics") or []:
+            if m["role"] in roles and m["metric"] in names:
+                scale_rep_metric(m, f)
 
 
 def scale_cell(doc, key, factor, roles=("op", "producer")):
-    c = find_cell(doc, key)
-    for m in c["metrics"]:
-        if m["role"] in roles and m["metric"] in TIME_KEYS:
-            set_samples(m, [x * factor for x in m["samples"]])
+    scale_cell_doc(find_cell(doc, key), factor, roles)
 
 
-def tightest_cell(doc, by="spread", metrics=(("op", "wall_ns"),)):
-    """The ok cell whose noisiest metric among `metrics` ((role, name) pairs:
-    pass every metric the test scales and then checks) is least noisy:
-    smallest (p90-p10)/median (by="spread": samples overlap least) or CI
-    width of the median / median (by="ci"), so that a 20% change is far
-    outside its noise in each of them. A cell tight in one metric can be
-    wide in another: the harness reads a thread's CPU time before its last
-    start gate and its clock after it, so at 2 CPUs a cell has shown
-    94..95 ns/op of op wall_ns beside 94..148 ns/op of op cpu_ns; a step
-    of 20% in that cpu_ns is rightly within noise for history and compare."""
+def drop_cells(doc, pred):
+    """Remove the cells for which pred(cell) holds, and what derived says
+    of them."""
+    gone = {c["id"] for c in doc["cells"] if pred(c)}
+    doc["cells"] = [c for c in doc["cells"] if c["id"] not in gone]
+    d = doc["derived"]
+    for name, keys in (("cells", ("cell",)), ("twins", ("cell", "twin_cell")),
+                       ("winners", ("best_cell", "next_cell"))):
+        d[name] = [e for e in d.get(name) or [] if not any(e.get(k) in gone for k in keys)]
+    checks = d.get("checks") or {}
+    checks["results"] = [e for e in checks.get("results") or [] if e.get("cell") not in gone]
+
+
+def rep_spread(cell, role, name):
+    """The sd of the log repetition medians (None with under 3 positive)."""
+    m = metric(cell, role, name)
+    reps = [x for x in (m or {}).get("rep_medians") or [] if x is not None and x > 0]
+    if len(reps) < 3:
+        return None
+    return statistics.stdev([math.log(x) for x in reps])
+
+
+def tightest_cell(docs, metrics=(("op", "wall_ns"),), how=min, among=None):
+    """The ok cell (in every doc; of the keys `among` when given) whose
+    repetitions agree best: for each of `metrics` ((role, name) pairs) its
+    worst spread over the docs (rep_spread); how=min ranks a cell by its
+    tightest metric (the test needs one clear verdict), how=max by its
+    loosest (it needs all)."""
     best = None
-    for c in doc["cells"]:
-        if c["status"] != "ok":
+    for c in docs[0]["cells"]:
+        key = key_of(c)
+        if among is not None and key not in among:
             continue
-        summ = {(m["role"], m["metric"]): m["summary"] for m in c["metrics"]}
-        spreads = []
-        for key in metrics:
-            s = summ.get(tuple(key))
-            if s is None or s["n"] < 6 or not s["median"] or \
-                    (by == "ci" and s.get("ci_lo") is None):
+        cells = []
+        for d in docs:
+            try:
+                cells.append(find_cell(d, key))
+            except KeyError:
                 break
-            if by == "ci":
-                spreads.append((s["ci_hi"] - s["ci_lo"]) / s["median"])
-            else:
-                spreads.append((s["p90"] - s["p10"]) / s["median"])
+        if len(cells) < len(docs) or any(x["status"] != "ok" for x in cells):
+            continue
+        spreads = []
+        for role, name in metrics:
+            s = [rep_spread(x, role, name) for x in cells]
+            if None in s:
+                break
+            spreads.append(max(s))
         else:
-            if best is None or max(spreads) < best[0]:
-                best = (max(spreads), (c["variant"], c["size"], c["cpus"], c["placement"]))
+            score = how(spreads)
+            if best is None or score < best[0]:
+                best = (score, key)
     if best is None:
-        print("FAIL: the quick run has no ok cell with 6+ samples of %s" % (metrics,))
+        print("FAIL: no ok cell with 3+ repetitions of %s" % (metrics,))
         sys.exit(1)
+    print("tightest cell: %s (sd of log repetition medians %.3f)"
+          % (cell_label(docs[0], best[1]), best[0]))
     return best[1]
 
 
-def resample(doc, seed, factor=None):
-    """Another run of the same cells: every metric's samples resampled with
-    replacement (Random(seed)); factor(cell) scales its time samples."""
-    rng = random.Random(seed)
-    out = copy.deepcopy(doc)
-    for c in out["cells"]:
-        f = factor(c) if factor else 1.0
-        for m in c["metrics"]:
-            xs = m["samples"]
-            if not xs:
-                continue
-            new = [xs[rng.randrange(len(xs))] for _ in xs]
-            if m["metric"] in TIME_KEYS or m["metric"].startswith("phase."):
-                new = [x * f for x in new]
-            set_samples(m, new)
-    return out
-
-
-def _derive(doc, src_variant, name, cls, twin, factor, phases=None, counters=None):
-    """Cells for a synthetic variant: the source variant's cells with time
-    samples scaled by factor(cell) and, for phases, producer phase metrics
-    that split the producer's wall time."""
-    cells = []
-    for c in doc["cells"]:
-        if c["variant"] != src_variant:
-            continue
-        n = copy.deepcopy(c)
-        n["variant"], n["class"] = name, cls
-        f = factor(n)
-        for m in n["metrics"]:
-            if m["metric"] in TIME_KEYS and m["samples"]:
-                set_samples(m, [x * f for x in m["samples"]])
-            elif counters and m["metric"] in counters and m["role"] in ("op", "bystanders"):
-                v = counters[m["metric"]](n, m["role"])
-                set_samples(m, [v * (1 + 0.02 * ((i % 5) - 2))
-                                for i in range(len(m["samples"]))])
-        if phases:
-            prod = [m for m in n["metrics"]
-                    if m["role"] == "producer" and m["metric"] == "wall_ns"]
-            for pname, share in phases:
-                if prod and prod[0]["samples"]:
-                    pm = {"role": "producer", "metric": "phase.%s.wall_ns" % pname,
-                          "unit": "ns/op"}
-                    set_samples(pm, [x * share for x in prod[0]["samples"]])
-                    n["metrics"].append(pm)
-        cells.append(n)
-    doc["cells"] += cells
-    doc["variants"].append({"name": name, "class": cls, "desc": "synthetic test fixture",
-                            "twin": twin, "consumer": True,
-                            "phases": [p for p, _ in phases or []]})
-
-
-def add_synthetic_families(doc):
-    def kib(c):
-        return c["size"] / 4096.0
-    _derive(doc, "copy/write-pipe", "notify/vmsplice", "notify", "copy/write-pipe",
-            lambda c: 1.4 * kib(c) ** -0.12)
-    _derive(doc, "copy/send-tcp", "notify/msg-zerocopy", "notify", "copy/send-tcp",
-            lambda c: 1.6 * kib(c) ** -0.10)
-    _derive(doc, "copy/write-pipe", "cow/wp-pipe", "cow", "copy/write-pipe",
-            lambda c: (1.1 + 0.35 * (c["cpus"] - 1)) * kib(c) ** -0.06,
-            phases=[("protect", 0.2), ("fault", 0.45), ("copy", 0.3)],
-            counters={"page_faults": lambda c, r: kib(c) if r == "op" else 0.0})
-    for mode, per_cpu in (("busy", 850.0), ("idle", 260.0)):
-        def tlb_factor(c, per_cpu=per_cpu):
-            base = _median_of(doc, ("copy/memcpy", c["size"], c["cpus"], c["placement"]))
-            return (400.0 + per_cpu * (c["cpus"] - 1)) * (1 + kib(c) / 64.0) / base
-        _derive(doc, "copy/memcpy", "tlb/mprotect-" + mode, "primitive", None, tlb_factor)
-
-
-def _median_of(doc, key):
-    for m in find_cell(doc, key)["metrics"]:
-        if m["role"] == "op" and m["metric"] == "wall_ns":
-            return m["summary"]["median"]
-    raise KeyError(key)
-
-
 def jitter_runs(doc, n, seed=2024, sd=0.02, plant=None):
-    """n runs of the same cells: run i is the real samples times one factor
+    """n runs of the same cells: run i is the real one with every time
+    metric (unit ns/op: figure, interval, repetitions) times one factor
     exp(N(0, sd)) (Random(seed), the run-to-run noise), and when plant =
-    (key, first_run, factor) that cell's time samples also times factor from
-    run first_run (0-based) on. Returns (docs, factors)."""
+    (key, first_run, factor) that cell's times also times factor from run
+    first_run (0-based) on. Returns (docs, factors)."""
     rng = random.Random(seed)
     factors = [math.exp(rng.gauss(0, sd)) for _ in range(n)]
     docs = []
@@ -238,12 +205,10 @@ def jitter_runs(doc, n, seed=2024, sd=0.02, plant=None):
         d = copy.deepcopy(doc)
         for c in d["cells"]:
             g = f
-            if plant and i >= plant[1] and (c["variant"], c["size"], c["cpus"],
-                                            c["placement"]) == tuple(plant[0]):
+            if plant and i >= plant[1] and key_of(c) == tuple(plant[0]):
                 g *= plant[2]
-            for m in c["metrics"]:
-                if m["samples"] and (m["metric"] in TIME_KEYS or m["metric"].startswith("phase.")):
-                    set_samples(m, [x * g for x in m["samples"]])
+            names = {m["metric"] for m in c.get("metrics") or [] if m["unit"] == "ns/op"}
+            scale_cell_doc(c, g, roles=cr.ROLES, names=names)
         d["started"] = "2026-01-%02dT08:00:00Z" % (i + 1)
         docs.append(d)
     return docs, factors
@@ -290,12 +255,15 @@ def check_images(d, stems):
 
 # ------------------------------------------------------ bad input (a test) ---
 
+DEEP = 200000
+
+
 def _bad_inputs(base, tmp):
     """(description, path) of inputs every script must refuse with exit 2."""
     cases = []
 
-    def mk(name, text=None, csvtext=None, from_base=False):
-        d = os.path.join(tmp, name)
+    def mk(name, text=None, from_base=False):
+        d = os.path.join(tmp, name.replace(" ", "_"))
         if from_base:
             shutil.copytree(base, d)
         else:
@@ -303,27 +271,45 @@ def _bad_inputs(base, tmp):
         if text is not None:
             with open(os.path.join(d, "run.json"), "w") as f:
                 f.write(text)
-        if csvtext is not None:
-            with open(os.path.join(d, "results.csv"), "w") as f:
-                f.write(csvtext)
         cases.append((name, d))
 
     cases.append(("missing directory", os.path.join(tmp, "nope")))
     mk("no run.json")
-    mk("not JSON", "{\"schema\": \"cowbench-run/1\", cells: [}")
+    mk("empty run.json", "")
+    mk("not JSON", "{\"schema\": \"cowbench-run/2\", cells: [}")
     mk("foreign JSON", json.dumps([{"name": "x", "unit": "ns", "value": 1}]))
     mk("other tool", json.dumps({"benchmarks": [], "context": {}}))
+    mk("nested %d deep" % DEEP, "[" * DEEP + "]" * DEEP)
+    mk("nested %d deep in a run" % DEEP,
+       '{"schema": "cowbench-run/2", "machine": ' + "[" * DEEP + "]" * DEEP + "}")
+    mk("a 5000-digit number", '{"schema": "cowbench-run/2", "cells": [%s]}' % ("9" * 5000))
     good = read_doc(base)
+
+    def first_metric(d):
+        return d["cells"][0]["metrics"][0]
     for name, edit in (
-            ("schema 2", lambda d: d.update(schema="cowbench-run/2")),
+            ("schema 1", lambda d: d.update(schema="cowbench-run/1")),
+            ("schema 3", lambda d: d.update(schema="cowbench-run/3")),
+            ("schema not a string", lambda d: d.update(schema={"v": 2})),
             ("cells not a list", lambda d: d.update(cells={})),
+            ("no derived", lambda d: d.pop("derived")),
+            ("no machine", lambda d: d.pop("machine")),
+            ("no variants", lambda d: d.pop("variants")),
             ("size not a number", lambda d: d["cells"][0].update(size="4K")),
-            ("samples not numbers", lambda d: d["cells"][0]["metrics"][0].update(samples=["x"])),
-            ("no machine", lambda d: d.pop("machine"))):
+            ("no size_label", lambda d: d["cells"][0].pop("size_label")),
+            ("a cell of no variant", lambda d: d["cells"][0].update(variant="x/y")),
+            ("rep_medians not numbers",
+             lambda d: first_metric(d).update(rep_medians=["x"])),
+            ("value not an interval", lambda d: first_metric(d).update(value=3.0)),
+            ("a twin of no cell",
+             lambda d: d["derived"].update(twins=[{"cell": 0, "twin_cell": 99999,
+                                                   "speedup": None}])),
+            ("derived cells not a list", lambda d: d["derived"].update(cells=7))):
         doc = copy.deepcopy(good)
         edit(doc)
         mk(name, json.dumps(doc), from_base=True)
-    mk("foreign results.csv", csvtext="name,value\nx,1\n", from_base=True)
+    text = json.dumps(good).replace('"lo": ', '"lo": NaN, "x": ', 1)
+    mk("NaN in an interval", text, from_base=True)
     return cases
 
 
@@ -331,8 +317,7 @@ if __name__ == "__main__":
     cowbench, src = itlib.args()
     scripts = os.path.join(src, "scripts")
     tmp = itlib.tmpdir()
-    base = real_run(cowbench, os.path.join(tmp, "base"))
-    good = read_doc(base)
+    base = real_run(cowbench, os.path.join(tmp, "base"), sizes="4K")
     for name, path in _bad_inputs(base, tmp):
         for script, extra in (("plot", []), ("compare", [base]), ("history", [base])):
             argv = [os.path.join(scripts, script)] + extra + [path]
@@ -341,7 +326,7 @@ if __name__ == "__main__":
             itlib.check(p.returncode == 2, tag + ": exit %d, want 2 (%s)"
                         % (p.returncode, p.stderr.strip()[-200:]))
             err = p.stderr.strip().splitlines()
-            itlib.check(len(err) == 1 and "error:" in err[0],
+            itlib.check(len(err) == 1 and "error:" in err[0] and "Traceback" not in p.stderr,
                         tag + ": one clear error line, got %r" % p.stderr[-300:])
             itlib.check(not p.stdout.strip(), tag + ": nothing on stdout")
     # options out of range are bad input too
@@ -351,6 +336,7 @@ if __name__ == "__main__":
                  ["compare", "--format", "xml", base, base],
                  ["history", "--metric", "op.no_such_metric", base],
                  ["history", "--order", "size", base],
+                 ["history", "--size", "big", base],
                  ["plot", "--format", "gif", base]):
         p = itlib.run([os.path.join(scripts, argv[0])] + argv[1:], timeout=60)
         itlib.check(p.returncode == 2, "%s: exit %d, want 2" % (" ".join(argv[:3]), p.returncode))
@@ -360,11 +346,22 @@ if __name__ == "__main__":
                                for c in d["cells"]])
     p = itlib.run([os.path.join(scripts, "plot"), nothing], timeout=60)
     itlib.check(p.returncode == 2, "plot of a run without measured cells: exit %d" % p.returncode)
-    # the fixture helpers themselves: a clone loads, the synthetic families validate
-    syn = clone(base, os.path.join(tmp, "syn"), add_synthetic_families)
-    run = cr.load_run(syn)
-    itlib.check({"notify", "cow", "primitive"} <= {c.cls for c in run.cell_list},
-                "synthetic families present")
-    itlib.check(len(run.cell_list) == 2 * len(good["cells"]) + 2 * len(good["cells"]) // 3,
-                "synthetic cell count")
+    # the fixture helpers themselves
+    good = read_doc(base)
+    run = cr.load_run(base)
+    itlib.check(len(run.cell_list) == len(good["cells"]) and run.classes == ["copy"],
+                "a real run loads: %d cells, classes %s" % (len(run.cell_list), run.classes))
+    key = key_of(good["cells"][0])
+    doc = copy.deepcopy(good)
+    scale_cell(doc, key, 2.0)
+    a, b = metric(find_cell(good, key), "op", "wall_ns"), metric(find_cell(doc, key), "op",
+                                                                 "wall_ns")
+    itlib.check(b["value"]["value"] == 2 * a["value"]["value"] and
+                b["rep_medians"] == [2 * x for x in a["rep_medians"]],
+                "scale_cell scales the figure and the repetition medians")
+    rm = itlib.metric(find_cell(doc, key)["repetitions"][0], "op", "wall_ns")
+    ra = itlib.metric(find_cell(good, key)["repetitions"][0], "op", "wall_ns")
+    itlib.check(rm["samples"] == [2 * x for x in ra["samples"]] and
+                rm["summary"]["median"] == 2 * ra["summary"]["median"],
+                "scale_cell scales the repetitions' samples and summaries")
     itlib.done("it_scripts_fixtures")

@@ -1,8 +1,11 @@
-"""scripts/history on series made from a real quick run: ten runs with
-seeded run-to-run noise and one cell 1.2x slower from run 7 on must show
-exactly one step, in that cell, at run 7; the same series without the
-plant shows none; a step at the newest run fails --fail-on-regression;
---order git follows the commit order; the exports are the JSON that
+# SPDX-License-Identifier: GPL-2.0-only
+"""scripts/history on series made from a real quick run: ten synthetic
+copies with seeded run-to-run noise (every time metric of a run times one
+factor: figures, intervals, repetitions) and one cell 1.2x slower from run
+7 on must show exactly one step, in that cell, at run 7; the same series
+without the plant shows none; each run contributes its cell figure and
+interval; a step at the newest run fails --fail-on-regression; --order git
+follows the commit order; the exports are the JSON that
 github-action-benchmark (customSmallerIsBetter) and Bencher (BMF) read; the
 figures are valid PNG and SVG."""
 import json
@@ -17,11 +20,12 @@ cr = fx.cr
 cowbench, src = itlib.args()
 history = os.path.join(src, "scripts", "history")
 tmp = itlib.tmpdir()
-base = fx.real_run(cowbench, os.path.join(tmp, "base"))
+base = fx.real_run(cowbench, os.path.join(tmp, "base"), repetitions=5)
 doc = fx.read_doc(base)
-# planted in every time metric; checked in op wall_ns and op cpu_ns
-target = fx.tightest_cell(doc, by="ci", metrics=(("op", "wall_ns"), ("op", "cpu_ns")))
-print("planted cell:", cr.cell_label(target))
+# planted in every time metric; checked in op wall_ns and op cpu_ns, so the
+# cell must be steady in both
+target = fx.tightest_cell([doc], metrics=(("op", "wall_ns"), ("op", "cpu_ns")), how=max)
+label = fx.cell_label(doc, target)
 N, FIRST = 10, 6                    # the step starts at run 7 (index 6)
 
 docs, factors = fx.jitter_runs(doc, N)
@@ -62,14 +66,22 @@ itlib.check([r["index"] for r in rep["runs"]] == list(range(1, N + 1)) and
             [r["name"] for r in rep["runs"]] == ["run%02d" % i for i in range(1, N + 1)],
             "runs ordered by start time")
 itlib.check(steps(rep) == [(target, "wall_ns", FIRST + 1)],
-            "exactly one step, in %s at run %d: got %s" % (cr.cell_label(target), FIRST + 1,
-                                                           steps(rep)))
+            "exactly one step, in %s at run %d: got %s" % (label, FIRST + 1, steps(rep)))
 st = [s for s in rep["series"] if s["steps"]]
 if st:
     itlib.check(abs(st[0]["steps"][0]["change_pct"] - 20.0) < 3.0,
                 "the step is about +20%%: %.1f" % st[0]["steps"][0]["change_pct"])
 itlib.check(len(rep["series"]) == len([c for c in doc["cells"] if c["status"] == "ok"]),
             "a series per cell")
+# each run's point is the cell figure and its interval, as run.json has them
+docs_by_name = {os.path.basename(p_): fx.read_doc(p_) for p_ in planted}
+ok = True
+for srs in rep["series"]:
+    key = (srs["variant"], srs["size"], srs["cpus"], srs["placement"])
+    for r, v, lo, hi in zip(rep["runs"], srs["value"], srs["lo"], srs["hi"]):
+        fig = fx.metric(fx.find_cell(docs_by_name[r["name"]], key), "op", "wall_ns")["value"]
+        ok &= (v, lo, hi) == (fig["value"], fig["lo"], fig["hi"])
+itlib.check(ok, "every point is the run's cell figure with its interval")
 
 # the text report names it
 p = hist(planted, "--no-plot")
@@ -106,10 +118,9 @@ itlib.check(all(isinstance(e.get("name"), str) and isinstance(e.get("unit"), str
                 isinstance(e.get("range", ""), str) and isinstance(e.get("extra", ""), str)
                 for e in gab), "entries have name, unit, numeric value, string range/extra")
 itlib.check(len({e["name"] for e in gab}) == len(gab), "benchmark names are unique")
-mine = [e for e in gab if e["name"].startswith(cr.cell_label(target) + " op.wall_ns")]
+mine = [e for e in gab if e["name"].startswith(label + " op.wall_ns")]
 latest_doc = fx.read_doc(planted[-1])
-want = [m["summary"]["median"] for m in fx.find_cell(latest_doc, target)["metrics"]
-        if m["role"] == "op" and m["metric"] == "wall_ns"][0]
+want = fx.metric(fx.find_cell(latest_doc, target), "op", "wall_ns")["value"]["value"]
 itlib.check(len(mine) == 1 and abs(mine[0]["value"] - want) < 1e-6 * want,
             "latest export holds the newest run's median")
 with open(os.path.join(exports, "latest.bmf.json")) as f:

@@ -1,14 +1,15 @@
-"""Unit tests of the statistics in scripts/cowbench_results.py: ranks and the
-Mann-Whitney U test against values computed by hand, the distribution-free
-CI of a median, the exact bootstrap of a median (against its known
-distribution, and deterministic for a seed, also across processes), the CI of
-a ratio of medians, step detection on synthetic series (a known step, a step
-at the newest run, an excursion, an outlier, flat noisy series), the least-
-squares line, and the naming helpers. Needs neither cowbench nor gnuplot."""
+# SPDX-License-Identifier: GPL-2.0-only
+"""Unit tests of what scripts/cowbench_results.py keeps (only what needs
+several runs): Student's t distribution (the CDF against closed forms for 1
+and 2 degrees of freedom and published quantiles, the quantile function),
+Welch's test against a hand computation and a numerical integration, Holm's
+adjustment, the standard error an interval stands for, step detection on
+synthetic series (a known step, a step at the newest run, an excursion, an
+outlier, flat noisy series), and the naming and axis helpers. Needs neither
+cowbench nor gnuplot."""
 import math
 import os
 import random
-import subprocess
 import sys
 
 import itlib
@@ -25,88 +26,89 @@ def near(a, b, tol):
     return a is not None and b is not None and abs(a - b) <= tol
 
 
-# --- ranks and Mann-Whitney ---------------------------------------------------
-r, ties = cr.ranks([10, 20, 20, 30, 20])
-check(r == [1, 3, 3, 5, 3] and ties == [3], "average ranks with a tie of 3: %s %s" % (r, ties))
-
-# A: no overlap, n1 = n2 = 5. U = 0, mu = 12.5, var = 25*11/12 = 22.9167,
-#    z = (12.5 - 0.5) / 4.78714 = 2.50672, p = erfc(2.50672 / sqrt 2) = 0.012186
-u, z, p = cr.mann_whitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])
-check(u == 0 and near(z, -2.50672, 1e-4) and near(p, 0.012186, 1e-5),
-      "MWU no overlap: U=%s z=%.5f p=%.6f" % (u, z, p))
-u2, z2, p2 = cr.mann_whitney([6, 7, 8, 9, 10], [1, 2, 3, 4, 5])
-check(u2 == 25 and near(p2, p, 1e-12), "MWU symmetric: U_b = n1 n2 - U_a, same p")
-
-# B: ties. a = 1 2 2 3, b = 2 3 3 4: ranks 1 | 3 3 3 | 6 6 6 | 8,
-#    R1 = 1+3+3+6 = 13, U1 = 13 - 10 = 3, mu = 8,
-#    tie term = (27-3 + 27-3) / (8*7) = 48/56,
-#    var = 16/12 * (9 - 48/56) = 10.857143, z = (5 - 0.5)/3.295018 = 1.365698,
-#    p = 0.172034
-u, z, p = cr.mann_whitney([1, 2, 2, 3], [2, 3, 3, 4])
-check(u == 3 and near(z, -1.365698, 1e-5) and near(p, 0.172034, 1e-5),
-      "MWU with ties: U=%s z=%.6f p=%.6f" % (u, z, p))
-
-# C: interleaved, n1 = 5, n2 = 6: R1 = 1+3+5+7+9 = 25, U1 = 10, mu = 15,
-#    var = 30*12/12 = 30, z = (5 - 0.5)/5.477226 = 0.821584, p = 0.411314
-u, z, p = cr.mann_whitney([1, 3, 5, 7, 9], [2, 4, 6, 8, 10, 12])
-check(u == 10 and near(p, 0.411314, 1e-5), "MWU interleaved: U=%s p=%.6f" % (u, p))
-
-u, z, p = cr.mann_whitney([5, 5, 5], [5, 5, 5, 5])
-check(p == 1.0, "MWU all equal: p = 1 (got %s)" % p)
-u, z, p = cr.mann_whitney([1, 2, 3], [1, 2, 3])
-check(p == 1.0 and z == 0, "MWU identical samples: |U - mu| < 0.5 -> p = 1")
-
-# --- median, quantile, CI of the median ----------------------------------------
-check(cr.median([3, 1, 2]) == 2 and cr.median([4, 1, 2, 3]) == 2.5, "median")
-check(cr.quantile([1, 2, 3, 4, 5], 0.1) == 1.4, "quantile type 7")
-# n = 10: P(Bin(10,.5) <= 1) = 11/1024, coverage of (x(2), x(9)) = 0.9785 >= .95;
-# (x(3), x(8)) would cover 1 - 2*56/1024 = 0.8906 < .95
-check(cr.median_ci(list(range(1, 11))) == (2, 9), "median CI n=10: (x(2), x(9))")
-check(cr.median_ci([1, 2, 3, 4, 5]) is None, "median CI needs 6 values")
-
-# --- bootstrap of the median -----------------------------------------------------
-# Odd n: the bootstrap median is x(k) or less exactly when at least (n+1)/2
-# resampled values are among the k smallest: P = P(Bin(n, k/n) >= (n+1)/2).
-xs = [float(i) for i in range(1, 8)]
-rng = random.Random(42)
-N = 40000
-draws = [cr.bootstrap_median(xs, rng) for _ in range(N)]
+# --- Student's t ------------------------------------------------------------------
+# closed forms: df = 1 (Cauchy) 1/2 + atan(t)/pi; df = 2: 1/2 + t / (2 sqrt(2 + t^2))
 worst = 0.0
-for k in range(1, 8):
-    exact = sum(math.comb(7, i) * (k / 7) ** i * (1 - k / 7) ** (7 - i) for i in range(4, 8))
-    emp = sum(d <= k for d in draws) / N
-    worst = max(worst, abs(emp - exact))
-check(worst < 0.012, "bootstrap median, odd n, matches the exact CDF (max err %.4f)" % worst)
-# Even n: against plain resampling (n values with replacement, then the median)
-ys = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
-rng1, rng2 = random.Random(1), random.Random(2)
-fast = sorted(cr.bootstrap_median(ys, rng1) for _ in range(N))
-slow = sorted(cr.median([rng2.choice(ys) for _ in ys]) for _ in range(N))
-for q in (0.1, 0.25, 0.5, 0.75, 0.9):
-    a, b = cr.quantile(fast, q), cr.quantile(slow, q)
-    check(abs(a - b) <= 0.51, "bootstrap median, even n, quantile %.2f: %.2f vs %.2f" % (q, a, b))
-check(abs(sum(fast) / N - sum(slow) / N) < 0.15, "bootstrap median, even n, same mean")
+for t in (-30.0, -3.0, -1.0, -0.2, 0.0, 0.5, 1.7, 4.0, 40.0):
+    worst = max(worst, abs(cr.t_cdf(t, 1) - (0.5 + math.atan(t) / math.pi)),
+                abs(cr.t_cdf(t, 2) - (0.5 + t / (2.0 * math.sqrt(2.0 + t * t)))))
+check(worst < 1e-12, "t CDF at 1 and 2 df matches the closed forms (max err %.1e)" % worst)
+# published two-sided 5% critical values (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2)
+for df, q in ((1, 12.706), (2, 4.303), (3, 3.182), (5, 2.571), (10, 2.228), (30, 2.042),
+              (100, 1.984)):
+    check(near(cr.t_ppf(0.975, df), q, 6e-4), "t(0.975, %d) = %.3f: %.5f"
+          % (df, q, cr.t_ppf(0.975, df)))
+    check(near(cr.t_sf2(q, df), 0.05, 2e-4), "two-sided p of t = %.3f at %d df is 0.05: %.5f"
+          % (q, df, cr.t_sf2(q, df)))
+check(near(cr.t_ppf(0.975, 1e7), 1.959964, 1e-5), "many df: the normal quantile")
+check(near(cr.t_ppf(0.995, 4), 4.604, 6e-4), "t(0.995, 4) = 4.604")
+check(near(cr.t_ppf(0.025, 7), -cr.t_ppf(0.975, 7), 1e-12), "t quantiles are symmetric")
+check(near(cr.t_sf2(2.0, 10), 0.073388, 1e-6), "p of t = 2 at 10 df: 0.073388")
+check(cr.t_sf2(0.0, 3) == 1.0 and cr.t_sf2(math.inf, 3) == 0.0, "p at t = 0 and t = inf")
+check(near(cr.t_sf2(1.5, 2.5), cr.t_sf2(-1.5, 2.5), 0) and 0 < cr.t_sf2(1.5, 2.5) < 1,
+      "fractional df, symmetric")
+check(near(cr.betainc(2.0, 3.0, 0.4), 0.5248, 1e-12), "I_0.4(2, 3) = 0.5248 (exact)")
 
-# CI of a ratio of medians: determinism with the seed, also in another process
-g = random.Random(3)
-base = [100 * math.exp(g.gauss(0, 0.03)) for i in range(25)]
-new = [x * 1.2 for x in base]
-ci1 = cr.bootstrap_ratio_ci(base, new, "1/cell", 2000)
-ci2 = cr.bootstrap_ratio_ci(base, new, "1/cell", 2000)
-ci3 = cr.bootstrap_ratio_ci(base, new, "2/cell", 2000)
-check(ci1 == ci2, "bootstrap CI is fixed for a seed")
-check(ci1 != ci3, "another seed gives another CI")
-check(ci1[0] < 1.2 < ci1[1] and ci1[0] > 1.0, "ratio CI holds 1.2, excludes 1: %s" % (ci1,))
-code = ("import sys; sys.path.insert(0, %r); import cowbench_results as cr; "
-        "print(repr(cr.bootstrap_ratio_ci(%r, %r, '1/cell', 2000)))" % (SCRIPTS, base, new))
-out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                     env=dict(os.environ, PYTHONHASHSEED="123")).stdout.strip()
-check(out == repr(ci1), "bootstrap CI is the same in another process (%s vs %r)" % (out, ci1))
-same = cr.bootstrap_ratio_ci(base, base, 1, 2000)
-check(same[0] <= 1.0 <= same[1], "ratio CI of a sample with itself holds 1")
-check(cr.bootstrap_ratio_ci([0.0] * 10, [1.0] * 10, 1) is None, "ratio CI over zero: none")
+# --- Welch ----------------------------------------------------------------------------
+# a = 1..5 (mean 3, var 2.5), b = 2,4,..10 (mean 6, var 10): se = sqrt(0.5 + 2) = 1.581139,
+# t = 3 / se = 1.897367, df = 2.5^2 / (0.5^2/4 + 2^2/4) = 5.882353
+w = cr.Welch([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
+check(near(w.diff, 3.0, 1e-12) and near(w.se, 1.581139, 1e-6) and near(w.t, 1.897367, 1e-6)
+      and near(w.df, 5.882353, 1e-6), "Welch: diff, se, t, df by hand: %s %s %s %s"
+      % (w.diff, w.se, w.t, w.df))
 
-# --- step detection --------------------------------------------------------------
+
+def t_density(x, n):
+    return math.exp(math.lgamma((n + 1) / 2) - math.lgamma(n / 2)) / math.sqrt(n * math.pi) \
+        * (1 + x * x / n) ** (-(n + 1) / 2)
+
+
+def p_by_simpson(t, n, steps=4000):
+    h = t / steps
+    s = t_density(0, n) + t_density(t, n) + sum((4 if i % 2 else 2) * t_density(i * h, n)
+                                                for i in range(1, steps))
+    return 1.0 - 2.0 * s * h / 3.0
+
+
+check(near(w.p, p_by_simpson(w.t, w.df), 1e-9), "Welch p (%.6f) = integral of the t density"
+      % w.p)
+lo, hi = w.ci(0.95)
+check(near(hi - w.diff, cr.t_ppf(0.975, w.df) * w.se, 1e-12) and near(lo + hi, 2 * w.diff, 1e-12),
+      "Welch CI: diff +- t(0.975, df) se")
+w = cr.Welch([2.0, 2.0, 2.0], [2.0, 2.0, 2.0])
+check(w.p == 1.0 and w.t == 0.0 and w.ci() == (0.0, 0.0), "two equal constants: p = 1")
+w = cr.Welch([2.0, 2.0, 2.0], [3.0, 3.0, 3.0])
+check(w.p == 0.0 and w.t == math.inf, "two different constants: p = 0")
+w = cr.Welch([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+check(w.p == 1.0 and w.t == 0.0, "the same values: p = 1")
+try:
+    cr.Welch([1.0], [1.0, 2.0])
+    check(False, "Welch with one value must refuse")
+except ValueError:
+    pass
+
+# --- Holm ---------------------------------------------------------------------------------
+# sorted 0.005, 0.01, 0.03, 0.04 (m = 4): 0.02, 0.03, 0.06, max(0.06, 0.04) = 0.06
+check(cr.holm([0.01, 0.04, 0.03, None, 0.005]) == [0.03, 0.06, 0.06, None, 0.02],
+      "Holm by hand: %s" % cr.holm([0.01, 0.04, 0.03, None, 0.005]))
+check(cr.holm([0.5, 0.9]) == [1.0, 1.0], "Holm caps at 1")
+check(cr.holm([]) == [] and cr.holm([None]) == [None], "Holm of nothing")
+# an A/A family: 50 true nulls; Holm keeps the chance of any mark near alpha
+g = random.Random(5)
+fams = sum(any(p < 0.05 for p in cr.holm([g.random() for _ in range(50)])) for _ in range(400))
+check(fams <= 32, "Holm on 400 families of 50 null p-values: %d with a mark (alpha 0.05)" % fams)
+
+# --- the standard error an interval stands for -----------------------------------------------
+fig = cr.Interval(100.0, 100.0 - 4.302653, 100.0 + 4.302653, "t", 3)
+check(near(cr.interval_se(fig, log=False), 1.0, 1e-5), "t interval of 3: se = hw / t(0.975, 2)")
+fig = cr.Interval(100.0, 100.0 / math.e, 100.0 * math.e, "order", 9)
+check(near(cr.interval_se(fig, log=True), 1.0 / 1.959964, 1e-5), "order interval: hw / z, on logs")
+check(cr.interval_se(cr.Interval(5.0, None, None, "none", 1), log=True) is None,
+      "no interval: no se")
+check(cr.interval_se(cr.Interval(5.0, -1.0, 9.0, "t", 3), log=True) is None,
+      "an interval through 0 has no log se")
+
+# --- step detection --------------------------------------------------------------------------
 
 
 def noisy(n, sd, seed, level=100.0):
@@ -153,12 +155,12 @@ flat = [50.0] * 12
 check(cr.detect_steps(flat) == [], "a constant series has no step")
 check(at(cr.detect_steps(flat[:8] + [60.0] * 4)) == [8], "constant, then a jump: a step")
 
-# within-run noise counts: a 6% shift is noise when each run's median is
-# uncertain by +-10%, a step when it is uncertain by +-1%
+# each run's own uncertainty counts: a 6% shift is noise when each run's
+# figure has a standard error of 5%, a step when it has 0.5%
 series = noisy(20, 0.002, 14)
 series = series[:10] + [v * 1.06 for v in series[10:]]
-check(cr.detect_steps(series, [0.10] * 20) == [], "wide run CIs: no step")
-check(at(cr.detect_steps(series, [0.01] * 20)) == [10], "narrow run CIs: the step")
+check(cr.detect_steps(series, [0.05] * 20) == [], "uncertain runs: no step")
+check(at(cr.detect_steps(series, [0.005] * 20)) == [10], "certain runs: the step")
 
 # false alarms on flat noisy series stay under alpha (deterministic seeds)
 alarms = sum(bool(cr.detect_steps(noisy(30, 0.03, 1000 + s))) for s in range(200))
@@ -169,15 +171,22 @@ check(cr.detect_steps(noisy(30, 0.03, 77)) == [], "flat noisy series (seed 77): 
 check(at(cr.detect_steps([0.0] * 6 + [2.0] * 6)) == [6], "a counter going from 0 to 2")
 
 # --- helpers -------------------------------------------------------------------------
-check(cr.linear_fit([0, 1, 2, 3], [5, 7, 9, 11]) == (5.0, 2.0), "least-squares line")
-check(cr.linear_fit([1, 1], [2, 3]) is None, "no line through one x")
-check([cr.fmt_size(s) for s in (4096, 65536, 1 << 20, 64 << 20, 6000)] ==
-      ["4K", "64K", "1M", "64M", "6000B"], "sizes with binary suffixes")
+
+
+class FakeCell:
+    def __init__(self, size, label):
+        self.size, self.size_label = size, label
+
+
+check(cr.size_tics([FakeCell(65536, "64K"), FakeCell(4096, "4K"), FakeCell(4096, "4K")]) ==
+      '("4K" 4096, "64K" 65536)', "size tics: the cells' sizes with the run's labels")
+many = [FakeCell(4096 << (2 * i), "s%d" % i) for i in range(10)]
+check(cr.size_tics(many).count('"s') == 5, "every other size tic when there are many")
 check(cr.parse_metric("wall_ns") == ("op", "wall_ns"), "metric default role op")
 check(cr.parse_metric("producer.cpu_ns") == ("producer", "cpu_ns"), "metric with a role")
 check(cr.parse_metric("phase.fault.wall_ns") == ("producer", "phase.fault.wall_ns"),
       "phase metrics belong to the producer")
-check(cr.parse_metric("tlb_flush.remote_shootdown") == ("op", "tlb_flush.remote_shootdown"),
+check(cr.parse_metric("a_counter.with_dots") == ("op", "a_counter.with_dots"),
       "a dotted counter name is not a role")
 check(cr.fmt_num(56.6829) == "56.68" and cr.fmt_num(1151514.2) == "1151514" and
       cr.fmt_num(0.00312) == "0.003120", "numbers: %s %s %s" % (
@@ -185,4 +194,10 @@ check(cr.fmt_num(56.6829) == "56.68" and cr.fmt_num(1151514.2) == "1151514" and
 check(cr.log_tics("[30:70]") == "", "log tics: none when only one would show")
 check(cr.log_tics("[15:90]") == "(20, 50)", "1-2-5 tics on a short log range")
 check(cr.log_tics("[0.5:5000]") == "(1, 10, 100, 1000)", "decades on a long one")
+styles = [cr.class_style(["copy", "cow"], "cow", i) for i in range(5)]
+check(len({s[0] for s in styles}) == 5 and len({s[1] for s in styles}) == 5 and
+      len({s[2] for s in styles}) == 5,
+      "five variants of one class: five colours, dash patterns and point types")
+check(cr.class_style(["a", "b"], "a", 0)[0] != cr.class_style(["a", "b"], "b", 0)[0],
+      "two classes: two colour families")
 itlib.done("it_scripts_stats")

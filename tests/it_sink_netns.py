@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`run --peer` to a `cowbench sink` in another network namespace, over a
 veth pair: the TCP notify variants and their copying twin copy/send-tcp
 verify end to end through a real (if virtual) device rather than loopback,
@@ -11,7 +12,7 @@ import signal
 import subprocess
 
 import itlib
-from it_sink import PEER_VARIANTS, check_peer_run, start_sink, stop_sink
+from it_sink import PEER_VARIANTS, check_peer_run, peer_reps, start_sink, stop_sink
 
 cowbench, src = itlib.args()
 ip = shutil.which("ip")
@@ -52,7 +53,8 @@ try:
     out = os.path.join(itlib.tmpdir(), "veth")
     p = itlib.run([ip, "netns", "exec", ns_a, cowbench, "run", "--variant",
                    ",".join(PEER_VARIANTS), "--peer", "%s:%d" % (addr_b, port), "--sizes",
-                   "4K,4M", "--cpus", "1", "--quick", "--quiet", "--out", out])
+                   "4K,4M", "--cpus", "1", "--repetitions", "2", "--quick", "--quiet",
+                   "--out", out])
     itlib.check(p.returncode == 0, "veth run: exit %d: %s" % (p.returncode, p.stderr))
     cells = check_peer_run(out, "veth") if p.returncode in (0, 1) else []
     for c in cells:
@@ -65,8 +67,13 @@ try:
     itlib.check(rc == 0, "sink in the namespace exits 0 on SIGINT, got %s" % rc)
     for line in lines:
         print(line)
-    itlib.check(sum("ops verified ok" in x and addr_a in x for x in lines) >= len(cells),
-                "one verified line per cell, from the other namespace's address")
+    itlib.check(sum("ops verified ok" in x and " 0 ops verified" not in x and addr_a in x
+                    for x in lines) >= peer_reps(cells),
+                "one verified line per verifying repetition, from the other namespace's "
+                "address")
+    itlib.check(sum(addr_a in x for x in lines) >=
+                sum(len(itlib.reps(c)) for c in cells if c["status"] != "unsupported"),
+                "one line per repetition: each is a process with a connection of its own")
     shutil.rmtree(os.path.dirname(out), ignore_errors=True)
 finally:
     if sink is not None:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """`cowbench run --bench tlb_shootdown` at 1 and 2 CPUs: invariants of the
 counted TLB flushes, never timings.
 
@@ -5,6 +6,7 @@ What must hold, and why (x86, tlb:tlb_flush tracepoint + /proc/interrupts):
 - Every operation flushes locally as many times as it claims (initiator's
   tlb_flush.local_mm_shootdown: mprotect 2, madvise 1, munmap 1) and takes
   the faults it claims (madvise/munmap: one per page re-touched, mprotect 0).
+Each repetition (a process of its own) is judged alone.
 - 1 CPU: no bystanders role; the initiator receives no remote shootdown
   (median 0). Its CPU's TLB IPI count (tlb_ipi) is system-wide: the process
   has no other thread that changes its mappings during a sample, so any IPI
@@ -33,10 +35,11 @@ What must hold, and why (x86, tlb:tlb_flush tracepoint + /proc/interrupts):
   sample, the counters inside it).
   Whether a sample is clean is up to the scheduler: on a loaded machine a
   cell can have none (its receipt is then not judged in that run, and the
-  test says so); every operation must still be judged in at least one of
-  its sizes (the same IPI path: both sizes flush page by page, below
+  test says so); every operation must still be judged in at least one
+  repetition of one of its sizes (the same IPI path: both sizes flush page by page, below
   tlb_single_page_flush_ceiling). To make clean samples likely, each cell
-  takes 30 samples and the benchmark runs at nice -20 where allowed.
+  repetition takes 30 samples and the benchmark runs at nice -20 where
+  allowed.
 Skips (77): fewer than 2 CPUs, the counters unavailable (needs root or
 perf_event_paranoid <= 1 for the tracepoint), broadcast TLB invalidation
 (AMD INVLPGB) that replaces IPIs, or a machine so busy that a busy
@@ -73,18 +76,19 @@ def high_priority():
         pass
 
 
-out = os.path.join(itlib.tmpdir(), "run")
-# 30 samples per cell (the most --quick allows): a sample is judged only
-# without a bystander context switch, so more samples make it likelier that
-# a busy cell has some on a loaded machine (a few ms each, so cheap).
-p = itlib.run([cowbench, "run", "--bench", "tlb_shootdown", "--quick", "--quiet",
-               "--cpus", "1,2", "--sizes", ",".join(str(s) for s in SIZES),
-               "--min-samples", "30", "--out", out], preexec_fn=high_priority)
+# 30 samples per repetition (the most --quick allows): a sample is judged
+# only without a bystander context switch, so more samples make it likelier
+# that a busy cell has some on a loaded machine (a few ms each, so cheap).
+# Two repetitions: every invariant below is judged in each of them (each a
+# process of its own).
+p, out, doc = itlib.sweep(cowbench, ["--bench", "tlb_shootdown", "--quick", "--cpus", "1,2",
+                                     "--sizes", ",".join(str(s) for s in SIZES),
+                                     "--repetitions", "2", "--min-samples", "30"],
+                          preexec_fn=high_priority)
 itlib.check(p.returncode == 0, "exit code %d, stderr: %s" % (p.returncode, p.stderr))
-if p.returncode != 0:
+if p.returncode != 0 or doc is None:
     itlib.done("it_tlb_shootdown")
-doc, rows, summary = itlib.load_run(out)
-avail = {c["key"]: c for c in doc["counters"]}
+avail = itlib.counters(doc)
 for k in NEEDED:
     if not avail.get(k, {}).get("available"):
         itlib.skip("counter %s unavailable: %s" % (k, avail.get(k, {}).get("reason")))
@@ -95,71 +99,80 @@ itlib.check(names == want, "variants %s" % sorted(names))
 itlib.check(len(doc["cells"]) == len(want) * len(SIZES) * 2, "cell count")
 
 
-def med(cell, role, name):
-    m = itlib.metric(cell, role, name)
+def med(rep, role, name):
+    m = itlib.metric(rep, role, name)
     return m["summary"]["median"] if m else None
 
 
-def totals(cell, role, name):
+def totals(rep, role, name):
     """Per-sample totals (per-op value times ops per sample), as integers."""
-    k = cell["ops_per_sample"]
-    return [round(v * k) for v in itlib.metric(cell, role, name)["samples"]]
+    k = rep["ops_per_sample"]
+    return [round(v * k) for v in itlib.metric(rep, role, name)["samples"]]
 
 
 undecided, judged = [], set()
 for c in doc["cells"]:
     op, mode = c["variant"].split("/")[1].split("-")
     flushes, npages = FLUSHES[op], c["size"] // 4096
-    tag = "%s %d cpus=%d" % (c["variant"], c["size"], c["cpus"])
-    itlib.check(c["status"] == "ok" and c["verified"],
-                tag + " status %s (%s)" % (c["status"], c["reason"]))
+    ctag = itlib.tag(c)
+    itlib.check(c["status"] == "ok", ctag + " status %s (%s)" % (c["status"], c["reason"]))
     if c["status"] != "ok":
         continue
-    itlib.check(med(c, "op", "tlb_flush.local_mm_shootdown") == flushes,
-                tag + " local flushes per op %s, want %d"
-                % (med(c, "op", "tlb_flush.local_mm_shootdown"), flushes))
-    faults = 0 if op == "mprotect" else npages
-    itlib.check(med(c, "op", "page_faults") == faults,
-                tag + " faults per op %s, want %d" % (med(c, "op", "page_faults"), faults))
+    itlib.verifying_rep(c, ctag)
     if c["cpus"] == 1:
         itlib.check(not any(m["role"] == "bystanders" for m in c["metrics"]),
-                    tag + " has no bystanders role")
-        itlib.check(med(c, "op", "tlb_flush.remote_shootdown") == 0,
-                    tag + " initiator received remote shootdowns")
-        ipi = med(c, "op", "tlb_ipi")
-        itlib.check(ipi is not None and ipi < 0.5,
-                    tag + " TLB IPIs on the initiator's CPU per op %s" % ipi)
-        continue
-    recv = totals(c, "bystanders", "tlb_flush.remote_shootdown")
-    ipis = totals(c, "bystanders", "tlb_ipi")
-    sent = totals(c, "producer", "tlb_flush.remote_ipi_send")
-    cs = totals(c, "bystanders", "context_switches")
-    for i, (r, n) in enumerate(zip(recv, ipis)):
-        itlib.check(n >= r, tag + " sample %d: %d shootdowns received but %d "
-                    "TLB IPIs on the bystander's CPU" % (i, r, n))
-    itlib.check(sum(recv) <= sum(sent) + sum(sent) // 100,
-                tag + " received %d > sent %d" % (sum(recv), sum(sent)))
-    if mode == "idle":
-        itlib.check(min(cs) >= 1, tag + " a sample where the idle bystander "
-                    "never blocked")
-        continue
-    ran = med(c, "bystanders", "cpu_ns") / med(c, "op", "wall_ns")
-    itlib.check(ran >= 0.1, tag + " busy bystander ran %.1f%% of the "
-                "operation's time" % (100 * ran))
-    clean = [(r, s) for r, s, x in zip(recv, sent, cs) if x == 0]
-    if clean:
-        judged.add(op)
-    else:
-        undecided.append(tag)
-    expect = flushes * c["ops_per_sample"] * len(clean)
-    itlib.check(sum(s for _, s in clean) == expect, tag + " flushes sent %d, "
-                "want %d" % (sum(s for _, s in clean), expect))
-    missed = sum(s - r for r, s in clean)
-    itlib.check(missed <= max(1, expect // 100),
-                tag + " %d of %d flushes not received in %d samples where the "
-                "bystander ran throughout" % (missed, expect, len(clean)))
-    print("%s: sent %d, received %d; %d of %d samples without a bystander "
-          "context switch" % (tag, sum(sent), sum(recv), len(clean), len(sent)))
+                    ctag + " has no bystanders role")
+    for r in c["repetitions"]:
+        tag = itlib.rtag(c, r)
+        itlib.check(r["ran"] and r["status"] == "ok",
+                    tag + " status %s (%s)" % (r["status"], r["reason"]))
+        if r["status"] != "ok":
+            continue
+        itlib.check(med(r, "op", "tlb_flush.local_mm_shootdown") == flushes,
+                    tag + " local flushes per op %s, want %d"
+                    % (med(r, "op", "tlb_flush.local_mm_shootdown"), flushes))
+        faults = 0 if op == "mprotect" else npages
+        itlib.check(med(r, "op", "page_faults") == faults,
+                    tag + " faults per op %s, want %d" % (med(r, "op", "page_faults"), faults))
+        if c["cpus"] == 1:
+            itlib.check(not any(m["role"] == "bystanders" for m in r["metrics"]),
+                        tag + " has no bystanders role")
+            itlib.check(med(r, "op", "tlb_flush.remote_shootdown") == 0,
+                        tag + " initiator received remote shootdowns")
+            ipi = med(r, "op", "tlb_ipi")
+            itlib.check(ipi is not None and ipi < 0.5,
+                        tag + " TLB IPIs on the initiator's CPU per op %s" % ipi)
+            continue
+        recv = totals(r, "bystanders", "tlb_flush.remote_shootdown")
+        ipis = totals(r, "bystanders", "tlb_ipi")
+        sent = totals(r, "producer", "tlb_flush.remote_ipi_send")
+        cs = totals(r, "bystanders", "context_switches")
+        for i, (x, n) in enumerate(zip(recv, ipis)):
+            itlib.check(n >= x, tag + " sample %d: %d shootdowns received but %d "
+                        "TLB IPIs on the bystander's CPU" % (i, x, n))
+        itlib.check(sum(recv) <= sum(sent) + sum(sent) // 100,
+                    tag + " received %d > sent %d" % (sum(recv), sum(sent)))
+        if mode == "idle":
+            itlib.check(min(cs) >= 1, tag + " a sample where the idle bystander "
+                        "never blocked")
+            continue
+        ran = med(r, "bystanders", "cpu_ns") / med(r, "op", "wall_ns")
+        itlib.check(ran >= 0.1, tag + " busy bystander ran %.1f%% of the "
+                    "operation's time" % (100 * ran))
+        clean = [(x, y) for x, y, z in zip(recv, sent, cs) if z == 0]
+        if clean:
+            judged.add(op)
+        else:
+            undecided.append(tag)
+        expect = flushes * r["ops_per_sample"] * len(clean)
+        itlib.check(sum(y for _, y in clean) == expect, tag + " flushes sent %d, "
+                    "want %d" % (sum(y for _, y in clean), expect))
+        missed = sum(y - x for x, y in clean)
+        itlib.check(missed <= max(1, expect // 100),
+                    tag + " %d of %d flushes not received in %d samples where the "
+                    "bystander ran throughout" % (missed, expect, len(clean)))
+        print("%s: sent %d, received %d; %d of %d samples without a bystander "
+              "context switch" % (tag, sum(sent), sum(recv), len(clean), len(sent)))
 
 if undecided:
     print("receipt not judged (the bystander was switched out in every "

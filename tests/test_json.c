@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_json.c - json.c output compared byte for byte with the expected
  * text (written to memory with open_memstream), then a nested document

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_machine.c - the fingerprint of this machine: what machine_probe()
  * reads agrees with uname(2), the summary keeps to 78 columns even with

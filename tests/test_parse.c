@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_parse.c - parse.c on good and bad command-line values. Every
  * error case checks the exact message, which must name the bad input.

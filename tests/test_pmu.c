@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_pmu.c - pmu.c on whatever this machine has. Invariants, never
  * timings: every event is available or says why; keys follow the naming
@@ -18,9 +19,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "counter.h"
+#include "interrupts.h"
 #include "pmu.h"
 
-#define SENTINEL 0xdeadbeefcafef00dull
+/* The value of counter i over the window (NAN when not counted). */
+static double delta(const struct counter_raw *a, const struct counter_raw *b, int i)
+{
+	return counter_delta(&a[i], &b[i], NULL);
+}
 
 static const char *const source_names[] = {
 	[PMU_SRC_HARDWARE] = "hardware", [PMU_SRC_SOFTWARE] = "software",
@@ -109,7 +116,7 @@ static void test_page_faults(const struct pmu_set *set)
 {
 	enum { NPAGES = 256 };
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = NPAGES * pg;
-	uint64_t before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
+	struct counter_raw before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
 	int i = find_ev(set, "page_faults");
 	struct pmu_thread *pt;
 	char *p;
@@ -132,13 +139,12 @@ static void test_page_faults(const struct pmu_set *set)
 	if (p == MAP_FAILED)
 		goto out_close;
 	madvise(p, len, MADV_NOHUGEPAGE);
-	CHECK(pmu_thread_read(pt, before) == 0);
+	CHECK(pmu_thread_read(pt, before, NULL) == 0);
 	for (size_t off = 0; off < len; off += pg)
 		p[off] = 1;
-	CHECK(pmu_thread_read(pt, after) == 0);
-	printf("page_faults: %llu for %d fresh pages\n",
-	       (unsigned long long)(after[i] - before[i]), NPAGES);
-	CHECK(after[i] - before[i] >= NPAGES);
+	CHECK(pmu_thread_read(pt, after, before) == 0);
+	printf("page_faults: %.0f for %d fresh pages\n", delta(before, after, i), NPAGES);
+	CHECK(delta(before, after, i) >= NPAGES);
 	munmap(p, len);
 out_close:
 	pmu_thread_close(pt);
@@ -148,7 +154,7 @@ out_close:
  * with a PMU: cycles count. */
 static void test_cycles(const struct pmu_set *set)
 {
-	uint64_t before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
+	struct counter_raw before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
 	int i = find_ev(set, "cycles");
 	struct pmu_thread *pt;
 
@@ -158,24 +164,55 @@ static void test_cycles(const struct pmu_set *set)
 		return;
 	}
 	for (unsigned int k = 0; k < PMU_MAX_EVENTS; k++)
-		before[k] = after[k] = SENTINEL;
-	CHECK(pmu_thread_read(pt, before) == 0);
+		before[k].how = after[k].how = COUNTER_NONE;
+	CHECK(pmu_thread_read(pt, before, NULL) == 0);
 	for (volatile unsigned int spin = 0; spin < 1000000; spin++)
 		;
-	CHECK(pmu_thread_read(pt, after) == 0);
+	CHECK(pmu_thread_read(pt, after, before) == 0);
 	if (!set->ev[i].available) {
 		printf("cycles unavailable: %s\n", set->ev[i].reason);
 		CHECK(set->ev[i].reason[0] != '\0');
-		CHECK(after[i] == SENTINEL);
+		CHECK(after[i].how == COUNTER_NONE);
+		CHECK(isnan(delta(before, after, i)));
 	} else {
-		printf("cycles: %llu (rdpmc %s, running ratio %.3f)\n",
-		       (unsigned long long)(after[i] - before[i]),
-		       pmu_thread_uses_rdpmc(pt) ? "yes" : "no",
-		       pmu_thread_running_ratio(pt));
-		CHECK(after[i] > before[i]);
+		double ratio, v = counter_delta(&before[i], &after[i], &ratio);
+
+		printf("cycles: %.0f (rdpmc %s, running ratio %.3f)\n", v,
+		       pmu_thread_uses_rdpmc(pt) ? "yes" : "no", ratio);
+		CHECK(v > 0 && ratio > 0);
 	}
-	CHECK(pmu_thread_running_ratio(pt) > 0.0);
 	pmu_thread_close(pt);
+}
+
+/* (3b) libpfm4 modifiers reach perf_event_attr as encoded: ":u" user
+ * only, ":k" kernel only, both, precise; their keys differ. Encoding needs
+ * no PMU (the core PMU comes from CPUID), so this runs anywhere. */
+static void test_modifiers(void)
+{
+	struct pmu_set s;
+	char err[256];
+	int u, k, uk, p;
+
+	if (pmu_declare(&s, "cycles:u,cycles:k,instructions:u:k,perf::cycles:precise=1",
+			err, sizeof(err))) {
+		printf("skip modifiers: %s\n", err);
+		return;
+	}
+	CHECK(s.n == 4);
+	u = pmu_find(&s, "cycles_u");
+	k = pmu_find(&s, "cycles_k");
+	uk = pmu_find(&s, "instructions_u_k");
+	p = pmu_find(&s, "cycles_precise_1");
+	CHECK(u >= 0 && k >= 0 && uk >= 0 && p >= 0);
+	if (u < 0 || k < 0 || uk < 0 || p < 0)
+		return;
+	CHECK(s.ev[u].user_only && !s.ev[u].exclude_user);
+	CHECK(!s.ev[k].user_only && s.ev[k].exclude_user);
+	CHECK(!s.ev[uk].user_only && !s.ev[uk].exclude_user);
+	CHECK(s.ev[p].precise_ip == 1 && !s.ev[p].user_only && !s.ev[p].exclude_user);
+	CHECK(s.ev[u].exclude_hv && s.ev[k].exclude_hv);
+	CHECK(!s.ev[u].forced_user);
+	pmu_cleanup(&s);
 }
 
 /* (4) user errors. */
@@ -222,21 +259,21 @@ static int pin_self(int cpu)
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
-	uint64_t before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
+	struct counter_raw before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
 	struct pmu_thread *pt = NULL;
 
 	r->ret = pin_self(1);
 	if (r->ret == 0)
 		r->ret = pmu_thread_open(r->set, &pt);
 	if (r->ret == 0)
-		r->ret = pmu_thread_read(pt, before);
+		r->ret = pmu_thread_read(pt, before, NULL);
 	atomic_store(&r->ready, true);
 	while (r->ret == 0 && !atomic_load(&r->stop))
 		(void)r->page[0];
 	if (r->ret == 0)
-		r->ret = pmu_thread_read(pt, after);
+		r->ret = pmu_thread_read(pt, after, before);
 	if (r->ret == 0)
-		r->flushes = after[r->key] - before[r->key];
+		r->flushes = (uint64_t)delta(before, after, r->key);
 	pmu_thread_close(pt);
 	return NULL;
 }
@@ -247,7 +284,7 @@ static void *reader_main(void *arg)
 static uint64_t flip_protection(const struct pmu_set *set, char *page, int ipi,
 				int rs, uint64_t *received)
 {
-	uint64_t before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
+	struct counter_raw before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	struct pmu_thread *pt;
 
@@ -255,16 +292,16 @@ static uint64_t flip_protection(const struct pmu_set *set, char *page, int ipi,
 		CHECK(!"pmu_thread_open");
 		return 0;
 	}
-	CHECK(pmu_thread_read(pt, before) == 0);
+	CHECK(pmu_thread_read(pt, before, NULL) == 0);
 	for (int k = 0; k < 100; k++) {
 		CHECK(mprotect(page, pg, PROT_READ) == 0);
 		CHECK(mprotect(page, pg, PROT_READ | PROT_WRITE) == 0);
 		page[0] = (char)k;
 	}
-	CHECK(pmu_thread_read(pt, after) == 0);
+	CHECK(pmu_thread_read(pt, after, before) == 0);
 	pmu_thread_close(pt);
-	*received = after[rs] - before[rs];
-	return after[ipi] - before[ipi];
+	*received = (uint64_t)delta(before, after, rs);
+	return (uint64_t)delta(before, after, ipi);
 }
 
 static const char *shootdown_skip(const struct pmu_set *set, int rs, int ipi)
@@ -350,9 +387,9 @@ static int max_online_cpu(void)
 /* (6) the TLB row: all online CPUs, monotonic. */
 static void test_interrupts(void)
 {
-	static uint64_t a[PMU_MAX_CPUS], b[PMU_MAX_CPUS];
+	static uint64_t a[IRQ_MAX_CPUS], b[IRQ_MAX_CPUS];
 	unsigned int na = 0, nb = 0, down = 0;
-	int ret = pmu_read_tlb_interrupts(a, &na);
+	int ret = irq_read_row("TLB", a, &na);
 
 	if (ret == -ENOENT) {
 		printf("skip interrupts: no TLB row in /proc/interrupts\n");
@@ -362,7 +399,7 @@ static void test_interrupts(void)
 	CHECK((int)na > max_online_cpu());
 	for (int k = 0; k < 1000; k++)
 		sched_yield();
-	CHECK(pmu_read_tlb_interrupts(b, &nb) == 0);
+	CHECK(irq_read_row("TLB", b, &nb) == 0);
 	CHECK(nb == na);
 	for (unsigned int c = 0; c < na && c < nb; c++)
 		down += b[c] < a[c];
@@ -377,7 +414,7 @@ static void test_interrupts(void)
 static void test_group_standin(void)
 {
 	static const uint64_t clocks[] = { 0 /* cpu-clock */, 1 /* task-clock */ };
-	uint64_t before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
+	struct counter_raw before[PMU_MAX_EVENTS], after[PMU_MAX_EVENTS];
 	struct pmu_set s = { .n = 2, .any_hardware = true };
 	struct pmu_thread *pt;
 
@@ -392,16 +429,21 @@ static void test_group_standin(void)
 		CHECK(!"pmu_thread_open (stand-in group)");
 		return;
 	}
-	CHECK(pmu_thread_read(pt, before) == 0);
+	CHECK(pmu_thread_read(pt, before, NULL) == 0);
 	for (volatile unsigned int spin = 0; spin < 1000000; spin++)
 		;
-	CHECK(pmu_thread_read(pt, after) == 0);
-	CHECK(after[0] > before[0] && after[1] > before[1]);
+	CHECK(pmu_thread_read(pt, after, before) == 0);
+	CHECK(delta(before, after, 0) > 0 && delta(before, after, 1) > 0);
 	CHECK(!pmu_thread_uses_rdpmc(pt));
-	CHECK_NEAR(pmu_thread_running_ratio(pt), 1.0, 1e-9);
-	printf("stand-in group: cpu-clock %llu ns, task-clock %llu ns\n",
-	       (unsigned long long)(after[0] - before[0]),
-	       (unsigned long long)(after[1] - before[1]));
+	CHECK(before[0].how == COUNTER_READ && after[1].how == COUNTER_READ);
+	{
+		double ratio;
+
+		counter_delta(&before[0], &after[0], &ratio);
+		CHECK_NEAR(ratio, 1.0, 1e-9);
+	}
+	printf("stand-in group: cpu-clock %.0f ns, task-clock %.0f ns\n",
+	       delta(before, after, 0), delta(before, after, 1));
 	pmu_thread_close(pt);
 }
 
@@ -424,6 +466,7 @@ int main(void)
 	test_keys(&set);
 	test_page_faults(&set);
 	test_cycles(&set);
+	test_modifiers();
 	test_errors();
 	test_shootdown(&set);
 	test_interrupts();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_stats.c - stats.c against values computed by hand or, where noted,
  * exactly with python3 (fractions.Fraction and math.comb for binomial
@@ -139,9 +140,63 @@ static void test_summarize_six(void)
 	CHECK_NEAR(s.ci_lo, 2, 0);
 	CHECK_NEAR(s.ci_hi, 100, 0);
 	CHECK_NEAR(s.level, 0.96875, 1e-12);
-	/* half-width (100 - 2) / 2 = 49 against rel * |7| */
-	CHECK(stats_ci_within(&s, 7.5));
-	CHECK(!stats_ci_within(&s, 6.5));
+	/* the wider side, 100 - 7 = 93, against rel * |7|: 93/7 = 13.2857 */
+	CHECK_NEAR(stats_ci_rel_halfwidth(&s), 93.0 / 7, 1e-12);
+	CHECK(stats_ci_within(&s, 13.3));
+	CHECK(!stats_ci_within(&s, 13.2));
+}
+
+/*
+ * The interval over replicates (one value per process). By hand:
+ * {3, 1, 2}: centre 2, mean 2, s = 1, t(0.975, 2) = 4.302652729749464,
+ * half-width 4.302652729749464 / sqrt(3) = 2.484137...; {NAN, 7, 5}: two
+ * values, mean 6, s = sqrt(2), t(0.975, 1) = 12.706204736174705, half-width
+ * 12.706204736174705 * sqrt(2) / sqrt(2); {6, 5, 4, 3, 2, 1}: order
+ * statistics 0 and 5, coverage 31/32; {42}: no interval.
+ */
+static void test_replicates(void)
+{
+	static const double three[] = { 3, 1, 2 }, two[] = { NAN, 7, 5 };
+	static const double six[] = { 6, 5, 4, 3, 2, 1 }, one[] = { 42 }, none[] = { NAN };
+	struct stats_interval iv;
+
+	CHECK(stats_replicates(three, 3, &iv) == 0);
+	CHECK(iv.valid && iv.method == STATS_STUDENT_T && iv.n == 3);
+	CHECK_NEAR(iv.centre, 2, 0);
+	CHECK_NEAR(iv.hi - 2, 4.302652729749464 / sqrt(3), 1e-12);
+	CHECK_NEAR(2 - iv.lo, 4.302652729749464 / sqrt(3), 1e-12);
+	CHECK_STR(stats_method_name(iv.method), "t");
+	CHECK(stats_replicates(two, 3, &iv) == 0);
+	CHECK(iv.valid && iv.n == 2);
+	CHECK_NEAR(iv.centre, 6, 0);
+	CHECK_NEAR(iv.hi, 6 + 12.706204736174705, 1e-9);
+	CHECK(stats_replicates(six, 6, &iv) == 0);
+	CHECK(iv.valid && iv.method == STATS_ORDER);
+	CHECK_NEAR(iv.lo, 1, 0);
+	CHECK_NEAR(iv.hi, 6, 0);
+	CHECK_NEAR(iv.level, 31.0 / 32, 1e-12);
+	CHECK_NEAR(iv.centre, 3.5, 0);
+	CHECK(stats_replicates(one, 1, &iv) == 0);
+	CHECK(!iv.valid && iv.n == 1 && iv.centre == 42);
+	CHECK(stats_replicates(none, 1, &iv) == -EINVAL);
+
+	/* positive: on logs. {4, 1, 2}: log mean ln 2, s = ln 2, half-width
+	 * 4.302652729749464 * ln 2 / sqrt(3); centre exp(median log) = 2 */
+	{
+		static const double pos[] = { 4, 1, 2 }, zero[] = { 0, 1, 2 };
+		double hw = 4.302652729749464 * M_LN2 / sqrt(3);
+
+		CHECK(stats_replicates_nonneg(pos, 3, &iv) == 0);
+		CHECK_NEAR(iv.centre, 2, 1e-12);
+		CHECK(iv.log);
+		CHECK_NEAR(iv.lo, exp(M_LN2 - hw), 1e-9);
+		CHECK_NEAR(iv.hi, exp(M_LN2 + hw), 1e-9);
+		CHECK(iv.lo > 0);
+		/* a zero: linear, clipped at 0 */
+		CHECK(stats_replicates_nonneg(zero, 3, &iv) == 0);
+		CHECK(iv.lo == 0 && iv.centre == 1);
+	}
+	CHECK(stats_replicates(NULL, 0, &iv) == -EINVAL);
 }
 
 static void test_summarize_twenty(void)
@@ -249,6 +304,7 @@ static void test_linfit_errors(void)
 
 int main(void)
 {
+	test_replicates();
 	test_ci_ranks();
 	test_quantile();
 	test_summarize_small();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_topo.c - placements on synthetic hwloc topologies (no binding), then
  * binding and NUMA-local memory on the real machine.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # common.gp - terminal, fonts and the multiplot frame shared by every plot.
 # Set by the caller (scripts/cowbench_results.py run_gnuplot):
 #   params   the generated parameter file (panels, series, layout, titles)

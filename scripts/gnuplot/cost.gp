@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # cost.gp - cost per KiB vs buffer size, one panel per CPU count (plot 1).
 # Log-log: buffer sizes on binary ticks (4K ... 64M), ns per KiB in decades;
-# one line per variant coloured by strategy, the 95% CI of the median as
-# error bars.
+# one line per variant coloured by strategy, the 95% interval over the
+# repetitions (derived.cells[].ns_per_kib) as error bars.
 # Parameters and data: see common.gp; panels: panel.gp; legend: key.gp.
 load gpdir."/common.gp"
 set logscale x 2

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # counters.gp - counters per operation vs buffer size, one panel per counter
 # measured (plot 5). Only counters the run measured are drawn; a measured
 # zero sits on the bottom tick labelled 0 (log axes have no zero).

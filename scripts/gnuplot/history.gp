@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # history.gp - a metric across runs (scripts/history): each series is one
 # cell, relative to its first run (or absolute with --absolute), with its
 # 95% CI as a band; dotted lines mark the detected steps, labelled with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # key.gp - the legend of a figure, in its own strip under the panels so that
 # it never covers data: an empty plot whose key lists every series once.
 unset title; unset xlabel; unset ylabel; unset arrow; unset label; unset grid

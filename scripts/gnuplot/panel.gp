@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # panel.gp - one panel (index p) of a figure; loaded once per panel.
 # Series ids with data in this panel, by how they are drawn:
 #   p_err_P   median with CI error bars      p_band_P  median with a CI band

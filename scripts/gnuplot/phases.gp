@@ -1,4 +1,5 @@
-# phases.gp - time per KiB in each phase of an operation vs buffer size, one
+# SPDX-License-Identifier: GPL-2.0-only
+# phases.gp - time per operation in each phase vs buffer size, one
 # panel per variant that marks phases (plot 6); the black line is the whole
 # producer operation.
 # Parameters and data: see common.gp; panels: panel.gp; legend: key.gp.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # scaling.gp - cost per operation vs CPU count, one panel per buffer size
 # (plot 3): how each strategy scales with cores.
 # Parameters and data: see common.gp; panels: panel.gp; legend: key.gp.

@@ -1,6 +1,8 @@
-# tlb.gp - TLB shootdown latency vs CPUs, one panel per placement and size
-# (plot 4). Solid: busy bystanders, dashed: idle ones; thin lines are the
-# least-squares fits, labelled with their slope (ns per remote CPU).
+# SPDX-License-Identifier: GPL-2.0-only
+# tlb.gp - the primitives (TLB shootdowns) vs CPUs, one panel per placement
+# and size (plot 4). One style per variant; the thin lines are the cost per
+# remote CPU that the run derived (derived.remote_cpu_cost), labelled with it
+# and its 95% interval.
 # Parameters and data: see common.gp; panels: panel.gp; legend: key.gp.
 load gpdir."/common.gp"
 set format y "%g"

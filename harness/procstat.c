@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * procstat.c - interrupt time per CPU from /proc/stat (procstat.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procstat.h"
+
+int procstat_parse(const char *text, long user_hz, uint64_t *ns, unsigned int *ncpu)
+{
+	unsigned int cap = *ncpu, n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long long f[7];
+		unsigned int cpu;
+
+		if (strncmp(p, "cpu", 3) || p[3] < '0' || p[3] > '9')
+			continue;
+		if (sscanf(p, "cpu%u %llu %llu %llu %llu %llu %llu %llu", &cpu, &f[0], &f[1],
+			   &f[2], &f[3], &f[4], &f[5], &f[6]) != 8)
+			return -EIO;
+		if (cpu >= cap)
+			continue;
+		while (n <= cpu)
+			ns[n++] = PROCSTAT_UNKNOWN;
+		/* user nice system idle iowait irq softirq */
+		ns[cpu] = (uint64_t)((f[5] + f[6]) * (1000000000ull / (unsigned long long)user_hz));
+	}
+	*ncpu = n;
+	return n ? 0 : -EIO;
+}
+
+int procstat_irq_ns(uint64_t *ns, unsigned int *ncpu)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen("/proc/stat", "re");
+	size_t got;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (!f)
+		return -errno;
+	got = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[got] = 0;
+	return procstat_parse(buf, hz > 0 ? hz : 100, ns, ncpu);
+}
