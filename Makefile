@@ -33,8 +33,11 @@ bench: build
 	@dir=$$($(BUILD)/cowbench run $(BENCH_ARGS)); rc=$$?; \
 	if [ -n "$$dir" ] && [ -d "$$dir" ]; then \
 		if [ -x scripts/plot ]; then scripts/plot "$$dir" || rc=1; fi; \
+		if [ -f "$$dir/summary.txt" ]; then echo; \
+			awk '{ print } /^More: /{ exit }' "$$dir/summary.txt"; echo; fi; \
 		echo "results: $$dir"; \
-		echo "summary: $$dir/summary.txt"; \
+		echo "summary: $$dir/summary.txt (every table: details.txt)"; \
+		if [ -d "$$dir/plots" ]; then echo "plots:   $$dir/plots/"; fi; \
 	fi; exit $$rc
 
 # A short sweep (what CI runs to draw its graphs).

@@ -19,6 +19,10 @@
  *                with run(); must return soon after bench_stopping().
  *                NULL: the harness's default bystander (touches a small
  *                working set of its own until the sample ends).
+ *   run(HELPER)  with .helper: once per sample in a helper thread, a
+ *                server for the producer (a fault handler, the thread
+ *                that forks) until bench_stopping(); measured as a role
+ *                of its own and counted in the operation's CPU time.
  *   teardown()   producer thread, untimed.
  * Before the timed samples the harness runs one untimed verification sample
  * with bench_verifying() true: run() then fills a pattern that changes every
@@ -56,6 +60,17 @@ enum bench_role {
 	BENCH_ROLE_PRODUCER,
 	BENCH_ROLE_CONSUMER,
 	BENCH_ROLE_BYSTANDER,
+	BENCH_ROLE_HELPER,
+};
+
+/* Where a consumer or a helper runs. */
+enum bench_place {
+	BENCH_PLACE_OWN_CPU,		/* consumer: the cell's second CPU (the
+					   producer's at one CPU); helper: the
+					   consumer's CPU, else the producer's */
+	BENCH_PLACE_PRODUCER_CPU,	/* always on the producer's CPU: it stands
+					   for the kernel working for the sender;
+					   the cell's other CPUs are bystanders */
 };
 
 /* The threads a recorded metric covers (results/README.md, "role"). */
@@ -64,18 +79,23 @@ enum bench_scope {
 	BENCH_SCOPE_PRODUCER,
 	BENCH_SCOPE_CONSUMER,
 	BENCH_SCOPE_BYSTANDERS,	/* summed over the bystander threads */
+	BENCH_SCOPE_HELPER,
 };
 
 /* How a consumer drains data (--sink). */
 enum bench_sink {
 	BENCH_SINK_DEVNULL,	/* splice() to /dev/null where possible */
 	BENCH_SINK_READ,	/* read()/recv() into a user buffer */
+	BENCH_SINK_DISCARD,	/* recv(MSG_TRUNC): sockets only, the kernel drops
+				   the bytes (pipes: as devnull) */
 };
 
 #define BENCH_MAX_PHASES 4
 #define BENCH_MAX_REPORTS 4
 #define BENCH_MAX_EXPECT 8
 #define BENCH_MAX_COUNTERS 6
+#define BENCH_MAX_CONSTANTS 2
+#define BENCH_MAX_TERMS 6
 
 /* A phase of an operation, marked with bench_phase(ctl, index). */
 struct bench_phase_decl {
@@ -90,20 +110,43 @@ enum bench_report_kind {
 					   shown as its share */
 	BENCH_REPORT_MUST_BE_ZERO,	/* a broken protocol when not zero */
 	BENCH_REPORT_HAZARD,		/* what --hazard makes happen on purpose */
+	BENCH_REPORT_PROGRESS,		/* work the bystanders got done: their
+					   rate against that of the row named
+					   by .of (the same bystanders, never
+					   disturbed) is what the operations
+					   cost them (the responder's side) */
 };
 
 struct bench_report_decl {
 	const char *name;		/* metric name, [a-z0-9_]; NULL ends */
 	enum bench_report_kind kind;
-	const char *of;			/* BENCH_REPORT_SHARE: the whole */
+	const char *of;			/* SHARE: the whole; PROGRESS: the
+					   baseline row ("tlb/noop-busy") */
 	const char *desc;
+	const char *unit;		/* "ns/op" for a time; NULL: "count/op" */
+	const char *when_all;		/* SHARE: what it means when it is the
+					   whole (shown instead of a speed-up:
+					   the variant did not do what its name
+					   says), e.g. "copied by the kernel" */
+	const char *per_event;		/* PROGRESS: the counter keys, first
+					   measured wins, of the events the
+					   bystanders' lost time is divided by
+					   ("tlb_flush.remote_shootdown,tlb_ipi") */
 };
 
 /* Units an expectation is counted in. */
 enum bench_per {
 	BENCH_PER_OP,			/* per operation */
-	BENCH_PER_PAGE,			/* per page of the operation's buffer */
+	BENCH_PER_PAGE,			/* per 4 KiB page of the operation's buffer */
 	BENCH_PER_REMOTE_CPU,		/* per operation and CPU beyond the first */
+	BENCH_PER_HUGE_PAGE,		/* per 2 MiB page of the buffer */
+};
+
+/* Which cells of a row an expectation is about: THP is a cell dimension. */
+enum bench_thp_when {
+	BENCH_THP_ANY,
+	BENCH_THP_OFF,			/* cells without THP */
+	BENCH_THP_ON,			/* cells with THP (MADV_HUGEPAGE) */
 };
 
 /*
@@ -125,6 +168,7 @@ struct bench_expect {
 	unsigned int min_cpus, max_cpus; /* applies to cpus in this range (0:
 					   unbounded) */
 	size_t max_size;		/* and to sizes up to this (0: all) */
+	enum bench_thp_when thp;
 	bool every_sample;
 	const char *why;		/* one line: the mechanism behind it */
 };
@@ -140,6 +184,40 @@ struct bench_expect {
 	  .per = BENCH_PER_OP, .max_cpus = 1, .every_sample = true,	\
 	  .why = "one CPU: no flush of this process arrives from another CPU" }
 
+/*
+ * The cost model (results/README.md, "The model"). A row may measure
+ * constants of it: a metric of its own, fitted over the sizes at each
+ * (cpus, placement, THP) as intercept + slope x pages, per repetition. A
+ * row may state its model: its operation time as a sum of constants'
+ * lines, which the analysis then predicts and holds against what was
+ * measured. A row without a model is fitted on its own line.
+ */
+enum bench_model_role {			/* what a constant is in the 2006
+					   inequality, if anything */
+	BENCH_MODEL_TERM,		/* a term like any other */
+	BENCH_MODEL_PAGE_COPY,		/* copying a page */
+	BENCH_MODEL_COW_FAULT,		/* the kernel's COW fault, its page copy
+					   included */
+	BENCH_MODEL_PT_UPDATE,		/* a page-table update with the flush
+					   (and shootdowns) it takes */
+};
+
+struct bench_constant {
+	const char *name;		/* "copy_page", [a-z_]; unique in the table */
+	enum bench_scope scope;		/* whose metric: op or producer */
+	const char *metric;		/* "wall_ns", "phase.fault.wall_ns" */
+	enum bench_model_role role;
+	bool knee;			/* fitted apart up to and above x86's
+					   tlb_single_page_flush_ceiling pages,
+					   where a flush becomes a full one */
+	const char *desc;		/* a phrase: "a COW fault (with its copy)" */
+};
+
+struct bench_term {
+	const char *constant;		/* a constant's name; NULL ends */
+	double factor;			/* times its line; 0 means 1 */
+};
+
 /* What the harness tells a variant about the cell it sets up. */
 struct bench_cell {
 	size_t size;			/* bytes handed off per operation */
@@ -154,6 +232,13 @@ struct bench_cell {
 					   there is no local consumer thread */
 	bool hazard;			/* --hazard: the verification sample breaks
 					   the variant's reuse protocol on purpose */
+	bool sabotage;			/* --sabotage: skip the step the variant's
+					   correctness rests on (.sabotage says
+					   which), so its verification must fail */
+	bool thp;			/* buffers from bench_alloc() get THP
+					   (MADV_HUGEPAGE); else MADV_NOHUGEPAGE */
+	int helper_cpu, child_cpu;	/* OS CPUs, -1 unknown: where the helper
+					   runs; a process it forks stays there */
 };
 
 /* Per-thread handle owned by the harness; opaque to benchmarks. */
@@ -164,6 +249,11 @@ struct bench_variant {
 	enum bench_class class;
 	const char *desc;		/* one line: what it isolates */
 	bool consumer;			/* needs a consumer thread */
+	enum bench_place consumer_cpu;
+	bool helper;			/* needs a helper thread (run(HELPER)) */
+	const char *sabotage;		/* what --sabotage skips, NULL: cannot */
+	bool thp;			/* its buffers are anonymous memory that
+					   THP applies to: measured with THP too */
 	const char *twin;		/* "copy/send-tcp": its copying twin */
 	struct bench_phase_decl phases[BENCH_MAX_PHASES];
 	struct bench_report_decl reports[BENCH_MAX_REPORTS];
@@ -171,6 +261,8 @@ struct bench_variant {
 					   tell this variant's story (summary) */
 	struct bench_expect expect[BENCH_MAX_EXPECT];
 	const char *no_expect;		/* why a row declares no expectation */
+	struct bench_constant constants[BENCH_MAX_CONSTANTS];
+	struct bench_term model[BENCH_MAX_TERMS];	/* its op time, predicted */
 	bool peer;			/* can send to a remote sink (--peer) */
 	const void *param;		/* handed to setup() as cell->param */
 
@@ -213,6 +305,11 @@ void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n);
  * must end each sample with nothing in flight. */
 void bench_set_depth(struct bench_ctl *ctl, unsigned int depth);
 
+/* A fact about this repetition worth recording (run.json "notes"): how
+ * the kernel was set up, which fallback was taken. From setup() or run(). */
+void bench_note(struct bench_ctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* True when the sample (or the whole run) is being stopped. */
 bool bench_stopping(const struct bench_ctl *ctl);
 
@@ -230,10 +327,18 @@ int bench_fail(struct bench_ctl *ctl, const char *fmt, ...)
 int bench_skip(struct bench_ctl *ctl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Page-aligned memory on the producer's NUMA node (first-touch fallback);
- * NULL on failure. Free with bench_free(). */
+/* Page-aligned memory on the producer's NUMA node (first-touch fallback),
+ * with the cell's THP advice, as every variant's buffers get it; NULL on
+ * failure. Free with bench_free(). */
 void *bench_alloc(struct bench_ctl *ctl, size_t len);
 void bench_free(struct bench_ctl *ctl, void *p, size_t len);
+
+/* Zeroed memory for a variant's own state that is not inherited by
+ * fork() (MADV_DONTFORK), so that writing it after a fork takes no COW
+ * fault; as the harness's own memory and its worker stacks, bar the
+ * helper's. NULL on failure; free with bench_free_private(). */
+void *bench_alloc_private(size_t len);
+void bench_free_private(void *p, size_t len);
 
 /*
  * Workload helpers (bench/util.c), shared by the families.

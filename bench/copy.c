@@ -30,7 +30,7 @@ struct copy_param {
 
 struct copy_state {
 	const struct copy_param *p;
-	size_t size;
+	size_t size, len;		/* len: size in whole pages */
 	unsigned char *src, *dst;	/* dst: memcpy only */
 	int wfd, rfd;			/* pipe ends or TCP sockets; rfd -1 with a peer */
 	const char *peer;
@@ -42,7 +42,6 @@ static void copy_teardown(struct bench_ctl *ctl, void *state)
 {
 	struct copy_state *s = state;
 
-	(void)ctl;
 	if (s->peer && s->wfd >= 0)
 		shutdown(s->wfd, SHUT_WR);	/* the sink drains to EOF */
 	if (s->sink_open)
@@ -51,8 +50,8 @@ static void copy_teardown(struct bench_ctl *ctl, void *state)
 		close(s->wfd);
 	if (s->rfd >= 0)
 		close(s->rfd);
-	free(s->src);
-	free(s->dst);
+	bench_free(ctl, s->src, s->len);
+	bench_free(ctl, s->dst, s->len);
 	free(s);
 }
 
@@ -66,15 +65,17 @@ static int copy_setup(struct bench_ctl *ctl, const struct bench_cell *cell,
 		return -ENOMEM;
 	s->p = cell->param;
 	s->size = cell->size;
+	s->len = (cell->size + cell->page_size - 1) & ~(cell->page_size - 1);
 	s->wfd = s->rfd = -1;
 	s->peer = cell->peer;
-	/* aligned_alloc, prefaulted by the memset: no fault in a timed sample */
-	s->src = aligned_alloc(4096, (cell->size + 4095) & ~(size_t)4095);
+	/* as every strategy's buffers (NUMA node, THP advice), prefaulted by
+	 * the memset: no fault in a timed sample */
+	s->src = bench_alloc(ctl, s->len);
 	if (!s->src)
 		goto out_nomem;
 	memset(s->src, 0x5a, cell->size);
 	if (s->p->kind == COPY_MEMCPY) {
-		s->dst = aligned_alloc(4096, (cell->size + 4095) & ~(size_t)4095);
+		s->dst = bench_alloc(ctl, s->len);
 		if (!s->dst)
 			goto out_nomem;
 		memset(s->dst, 0, cell->size);
@@ -168,8 +169,11 @@ static const struct copy_param p_tcp = { COPY_TCP };
 
 static const struct bench_variant copy_variants[] = {
 	/* the lower bound of any copy: user-space memcpy into a second buffer */
-	{ .name = "memcpy", .class = BENCH_CLASS_COPY, .param = &p_memcpy,
+	{ .name = "memcpy", .class = BENCH_CLASS_COPY, .param = &p_memcpy, .thp = true,
 	  .desc = "memcpy() into a second buffer: the lower bound of any copy",
+	  .constants = { { "copy_page", BENCH_SCOPE_OP, "wall_ns", BENCH_MODEL_PAGE_COPY,
+			   .desc = "copying a page" } },
+	  .model = { { "copy_page" } },
 	  .expect = COPY_EXPECT, .counters = COPY_COUNTERS,
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },
 	/* the kernel copies into pipe pages; the consumer drains per --sink */

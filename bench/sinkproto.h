@@ -5,14 +5,24 @@
  * Both ends include this header; the layouts exist only here.
  *
  * Integers big-endian:
- *   hello   producer -> sink, 32 bytes: magic "CWBSINK1", version u32 (1),
- *           flags u32 (0), op size u64, verify_ops u64
+ *   hello   producer -> sink, 32 bytes: magic "CWBSINK1", version u32 (2;
+ *           the sink also takes 1, which has no flags), flags u32
+ *           (SINKPROTO_F_*), op size u64, verify_ops u64
  *   ops     verify_ops operations of op size bytes, operation i at offset
  *           off carrying bench_pattern_fill(.., i, off)
  *   result  sink -> producer, 16 bytes: "CWBR", status u32 (enum
  *           sinkproto_status), operations that differ u32, the first that
- *           differs u32 (UINT32_MAX when none does)
+ *           differs u32 (UINT32_MAX when none does); once the verified
+ *           operations are read
  *   then    anything, drained until EOF
+ * With SINKPROTO_F_CONSUMED the sink also sends, in order with the result:
+ *   consumed  sink -> producer, 16 bytes: "CWBC", 0 u32, the operations it
+ *           has consumed u64 (read, checked while verifying, or drained),
+ *           whenever that count grows; the one for the last verified
+ *           operation comes before the result.
+ * A producer that hands the sink its own pages (vmsplice() and splice(),
+ * bench/notify_splice.c) needs that count: a sink on the same host reads
+ * from those pages after its kernel has acknowledged them.
  */
 #ifndef COWBENCH_SINKPROTO_H
 #define COWBENCH_SINKPROTO_H
@@ -23,9 +33,13 @@
 
 #define SINKPROTO_MAGIC "CWBSINK1"
 #define SINKPROTO_RESULT_MAGIC "CWBR"
-#define SINKPROTO_VERSION 1
+#define SINKPROTO_CONSUMED_MAGIC "CWBC"
+#define SINKPROTO_VERSION 2
 #define SINKPROTO_HELLO_LEN 32
-#define SINKPROTO_RESULT_LEN 16
+#define SINKPROTO_RESULT_LEN 16	/* and of a consumed message */
+
+#define SINKPROTO_F_CONSUMED (1u << 0)	/* report the operations consumed */
+#define SINKPROTO_F_ALL SINKPROTO_F_CONSUMED
 
 enum sinkproto_status {
 	SINKPROTO_OK,		/* every verified operation matched */
@@ -34,6 +48,7 @@ enum sinkproto_status {
 };
 
 struct sinkproto_hello {
+	uint32_t flags;		/* SINKPROTO_F_* */
 	uint64_t size;		/* bytes per operation */
 	uint64_t verify_ops;	/* operations the sink checks */
 };
@@ -67,19 +82,23 @@ static inline void sinkproto_hello_encode(unsigned char *buf,
 {
 	memcpy(buf, SINKPROTO_MAGIC, 8);
 	sinkproto_put(buf + 8, SINKPROTO_VERSION, 4);
-	sinkproto_put(buf + 12, 0, 4);		/* flags */
+	sinkproto_put(buf + 12, h->flags, 4);
 	sinkproto_put(buf + 16, h->size, 8);
 	sinkproto_put(buf + 24, h->verify_ops, 8);
 }
 
-/* True when buf is a hello of this protocol version. */
+/* True when buf is a hello of version 1 (no flags) or 2 (known flags). */
 static inline bool sinkproto_hello_decode(const unsigned char *buf,
 					  struct sinkproto_hello *h)
 {
+	uint64_t version = sinkproto_get(buf + 8, 4);
+
+	h->flags = (uint32_t)sinkproto_get(buf + 12, 4);
 	h->size = sinkproto_get(buf + 16, 8);
 	h->verify_ops = sinkproto_get(buf + 24, 8);
 	return !memcmp(buf, SINKPROTO_MAGIC, 8) &&
-	       sinkproto_get(buf + 8, 4) == SINKPROTO_VERSION;
+	       (version == 1 ? !h->flags : version == SINKPROTO_VERSION &&
+		!(h->flags & ~SINKPROTO_F_ALL));
 }
 
 static inline void sinkproto_result_encode(unsigned char *buf,
@@ -99,6 +118,20 @@ static inline bool sinkproto_result_decode(const unsigned char *buf,
 	r->ndiffer = (uint32_t)sinkproto_get(buf + 8, 4);
 	r->first = (uint32_t)sinkproto_get(buf + 12, 4);
 	return !memcmp(buf, SINKPROTO_RESULT_MAGIC, 4);
+}
+
+static inline void sinkproto_consumed_encode(unsigned char *buf, uint64_t ops)
+{
+	memcpy(buf, SINKPROTO_CONSUMED_MAGIC, 4);
+	sinkproto_put(buf + 4, 0, 4);
+	sinkproto_put(buf + 8, ops, 8);
+}
+
+/* True when buf is a consumed message; *ops its count. */
+static inline bool sinkproto_consumed_decode(const unsigned char *buf, uint64_t *ops)
+{
+	*ops = sinkproto_get(buf + 8, 8);
+	return !memcmp(buf, SINKPROTO_CONSUMED_MAGIC, 4);
 }
 
 #endif

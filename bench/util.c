@@ -205,8 +205,12 @@ int bench_peer_result(struct bench_ctl *ctl, int fd, const char *peer,
 {
 	unsigned char buf[SINKPROTO_RESULT_LEN];
 	struct sinkproto_result r;
-	int rc = bench_read_full(ctl, fd, buf, sizeof(buf));
+	uint64_t ops;
+	int rc;
 
+	do	/* a sink asked for SINKPROTO_F_CONSUMED may report first */
+		rc = bench_read_full(ctl, fd, buf, sizeof(buf));
+	while (!rc && sinkproto_consumed_decode(buf, &ops));
 	if (rc)
 		return rc;
 	if (!sinkproto_result_decode(buf, &r) || r.status > SINKPROTO_DIFFER)
@@ -250,6 +254,14 @@ void bench_sink_close(struct bench_sink_state *s)
 		close(s->pipe[1]);
 	free(s->buf);
 	s->buf = NULL;
+}
+
+/* Let the kernel drop up to len bytes of the socket fd: with MSG_TRUNC,
+ * TCP's recv() discards what it would have copied (as the receiver of
+ * the kernel's msg_zerocopy selftest does). */
+static ssize_t discard(int fd, size_t len)
+{
+	return recv(fd, NULL, len, MSG_TRUNC);
 }
 
 /* Move up to len bytes from fd to /dev/null without touching them. */
@@ -300,10 +312,14 @@ int bench_sink_drain(struct bench_ctl *ctl, struct bench_sink_state *s, int fd,
 			size_t want = size - off < SPLICE_CHUNK ? size - off : SPLICE_CHUNK;
 			ssize_t n;
 
-			if (s->sink == BENCH_SINK_DEVNULL && !verify)
-				n = splice_out(s, fd, want);
-			else
+			/* verifying: read and check every byte, whatever --sink
+			 * says; a pipe has no MSG_TRUNC: discard is devnull */
+			if (verify || s->sink == BENCH_SINK_READ)
 				n = read_chunk(ctl, s, fd, want, op, off);
+			else if (s->sink == BENCH_SINK_DISCARD && s->is_socket)
+				n = discard(fd, want);
+			else
+				n = splice_out(s, fd, want);
 			if (n == 0)
 				return -EPIPE;
 			if (n < 0) {

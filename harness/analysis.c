@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * analysis.c - the derived figures of a run (analysis.h): per-cell costs
- * and shares, twins, the cost per remote CPU, crossovers and winners.
- * The declared expectations are judged in checks.c.
+ * and shares, twins, crossovers and winners. The cost per remote CPU and
+ * the responders' is in remote.c, the declared expectations are judged in
+ * checks.c.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -16,12 +17,13 @@
 
 const struct cell_result *analysis_cell_at(const struct run *r,
 					   const struct variant_ref *vr, size_t size,
-					   unsigned int cpus, enum topo_placement p)
+					   unsigned int cpus, enum topo_placement p, bool thp)
 {
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 
-		if (c->vr == vr && c->size == size && c->ncpus == cpus && c->placement == p)
+		if (c->vr == vr && c->size == size && c->ncpus == cpus && c->placement == p &&
+		    c->thp == thp)
 			return c;
 	}
 	return NULL;
@@ -93,6 +95,8 @@ static void cell_figures(const struct run *r, const struct cell_result *c,
 			 struct dv_cell *d)
 {
 	const struct cell_metric *w = op_metric(c, "wall_ns"), *cpu = op_metric(c, "cpu_ns");
+	const struct cell_metric *pw = c->status == CELL_FAILED ? NULL :
+				       cell_find(c, "producer", "wall_ns");
 	const struct bench_variant *v = c->vr->v;
 	double kib = (double)c->size / 1024, pages = ceil((double)c->size / 4096);
 
@@ -100,7 +104,9 @@ static void cell_figures(const struct run *r, const struct cell_result *c,
 					     .level = NAN };
 
 	memset(d, 0, sizeof(*d));
-	d->wall = d->per_kib = d->per_page = d->gib_s = d->cpu_per_kib = none;
+	d->wall = d->sender = d->per_kib = d->per_page = d->gib_s = d->cpu_per_kib = none;
+	if (pw && pw->iv.n)
+		d->sender = pw->iv;
 	d->share = d->violations = NAN;
 	for (size_t i = 0; i < c->nreps; i++)
 		if (rep_usable(&c->reps[i]) && strcmp(c->reps[i].stop_reason, "ci"))
@@ -146,7 +152,8 @@ static int twins(struct run *r, struct derived *d)
 		const struct cell_metric *a, *b, *ac, *bc;
 		struct dv_twin *x;
 
-		if (!tv || !(t = analysis_cell_at(r, tv, c->size, c->ncpus, c->placement)))
+		if (!tv || !(t = analysis_cell_at(r, tv, c->size, c->ncpus, c->placement,
+						  c->thp)))
 			continue;
 		a = op_metric(t, "wall_ns");
 		b = op_metric(c, "wall_ns");
@@ -163,90 +170,6 @@ static int twins(struct run *r, struct derived *d)
 			paired_ratio(ac->rep_median, bc->rep_median, c->nreps, &x->cpu_ratio);
 		x->differs = x->speedup.valid && (x->speedup.lo > 1 || x->speedup.hi < 1);
 	}
-	return 0;
-}
-
-/* One repetition's cost per remote CPU from its (cpus, ns) points: the
- * least-squares slope over the counts above 1 when there are two or more
- * (the intercept apart: one CPU has no remote path at all), else the
- * difference to one CPU. */
-static double rep_slope(const double *x, const double *y, size_t n, double *icpt,
-			bool *fitted)
-{
-	double xs[64], ys[64], a, b, y1 = NAN;
-	size_t m = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(y[i]))
-			continue;
-		if (x[i] == 1)
-			y1 = y[i];
-		else if (m < 64) {
-			xs[m] = x[i] - 1;
-			ys[m++] = y[i];
-		}
-	}
-	*fitted = m >= 2;
-	if (m >= 2 && !stats_linfit(xs, ys, m, &a, &b, NULL)) {
-		*icpt = a;
-		return b;
-	}
-	if (m == 1 && isfinite(y1)) {
-		*icpt = y1;
-		return (ys[0] - y1) / xs[0];
-	}
-	return NAN;
-}
-
-static int remote_costs(struct run *r, struct derived *d)
-{
-	const struct options *o = &r->opt;
-
-	if (o->ncpus < 2)
-		return 0;
-	d->remote = calloc(r->nvariants * o->nsizes * o->nplacements + 1, sizeof(*d->remote));
-	if (!d->remote)
-		return -ENOMEM;
-	for (size_t v = 0; v < r->nvariants; v++)
-		for (size_t s = 0; s < o->nsizes; s++)
-			for (size_t p = 0; p < o->nplacements; p++) {
-				const struct variant_ref *vr = r->variants[v];
-				struct dv_remote *x = &d->remote[d->nremote];
-				unsigned int nrep = o->repetitions;
-				double xs[64], ys[64], *slope = calloc(nrep, sizeof(double));
-				double ic = NAN;
-				size_t n;
-
-				if (!slope)
-					return -ENOMEM;
-				if (vr->v->class != BENCH_CLASS_PRIMITIVE) {
-					free(slope);
-					continue;
-				}
-				*x = (struct dv_remote){ .vr = vr, .size = o->sizes[s],
-							 .placement = o->placements[p] };
-				for (size_t c = 0; c < o->ncpus && x->ncpus < 16; c++)
-					if (o->ncpus < 3 || o->cpus[c] > 1)
-						x->cpus[x->ncpus++] = o->cpus[c];
-				for (unsigned int k = 0; k < nrep; k++) {
-					n = 0;
-					for (size_t c = 0; c < o->ncpus && n < 64; c++) {
-						const struct cell_result *cell = analysis_cell_at(
-							r, vr, o->sizes[s], o->cpus[c], o->placements[p]);
-						const struct cell_metric *w = op_metric(cell, "wall_ns");
-
-						xs[n] = o->cpus[c];
-						ys[n++] = w && cell->status == CELL_OK ?
-							  w->rep_median[k] : NAN;
-					}
-					slope[k] = rep_slope(xs, ys, n, &ic, &x->fitted);
-					if (k == 0 || !isfinite(x->intercept))
-						x->intercept = ic;
-				}
-				if (!stats_replicates(slope, nrep, &x->per_cpu))
-					d->nremote++;
-				free(slope);
-			}
 	return 0;
 }
 
@@ -283,12 +206,13 @@ static int crossovers(struct run *r, struct derived *d)
 	const struct dv_twin **row = calloc(o->nsizes + 1, sizeof(*row));
 	size_t *sizes = calloc(o->nsizes + 1, sizeof(*sizes));
 
-	d->cross = calloc(r->nvariants * o->ncpus * o->nplacements + 1, sizeof(*d->cross));
+	d->cross = calloc(2 * r->nvariants * o->ncpus * o->nplacements + 1, sizeof(*d->cross));
 	if (!row || !sizes || !d->cross) {
 		free(row);
 		free(sizes);
 		return -ENOMEM;
 	}
+	for (int thp = 0; thp < 2; thp++)
 	for (size_t v = 0; v < r->nvariants; v++)
 		for (size_t c = 0; c < o->ncpus; c++)
 			for (size_t p = 0; p < o->nplacements; p++) {
@@ -301,7 +225,7 @@ static int crossovers(struct run *r, struct derived *d)
 					const struct cell_result *cell = &r->cells[d->twins[t].cell];
 
 					if (cell->vr == vr && cell->ncpus == o->cpus[c] &&
-					    cell->placement == o->placements[p] &&
+					    cell->placement == o->placements[p] && cell->thp == thp &&
 					    isfinite(d->twins[t].speedup.centre)) {
 						row[n] = &d->twins[t];
 						sizes[n++] = cell->size;
@@ -310,7 +234,7 @@ static int crossovers(struct run *r, struct derived *d)
 				if (n < 1)
 					continue;
 				*x = (struct dv_crossover){ .vr = vr, .twin = registry_twin(vr),
-					.cpus = o->cpus[c], .placement = o->placements[p] };
+					.cpus = o->cpus[c], .placement = o->placements[p], .thp = thp };
 				x->size = crossing(row, sizes, n, 0, &always);
 				x->lo = crossing(row, sizes, n, 2, &ah);	/* hi curve: earlier */
 				x->hi = crossing(row, sizes, n, 1, &al);
@@ -333,9 +257,11 @@ static int winners(struct run *r, struct derived *d)
 {
 	const struct options *o = &r->opt;
 
-	d->winners = calloc(o->ncpus * o->nplacements * o->nsizes + 1, sizeof(*d->winners));
+	d->winners = calloc(2 * o->ncpus * o->nplacements * o->nsizes + 1,
+			    sizeof(*d->winners));
 	if (!d->winners)
 		return -ENOMEM;
+	for (int thp = 0; thp < 2; thp++)
 	for (size_t c = 0; c < o->ncpus; c++)
 		for (size_t p = 0; p < o->nplacements; p++)
 			for (size_t s = 0; s < o->nsizes; s++) {
@@ -348,6 +274,7 @@ static int winners(struct run *r, struct derived *d)
 
 					if (x->ncpus != o->cpus[c] || x->placement != o->placements[p] ||
 					    x->size != o->sizes[s] || x->status != CELL_OK ||
+					    x->thp != thp ||
 					    !x->vr->v->consumer || !isfinite(dx->wall.centre))
 						continue;
 					if (!best || dx->wall.centre < d->cells[best->id].wall.centre) {
@@ -360,7 +287,8 @@ static int winners(struct run *r, struct derived *d)
 				if (!best)
 					continue;
 				*w = (struct dv_winner){ o->cpus[c], o->placements[p], o->sizes[s],
-							 best->id, next ? next->id : best->id, 1, false };
+							 best->id, next ? next->id : best->id, 1, false,
+							 thp };
 				if (next) {
 					const struct stats_interval *a = &d->cells[best->id].wall;
 					const struct stats_interval *b = &d->cells[next->id].wall;
@@ -431,12 +359,15 @@ int analysis_run(struct run *r)
 	for (size_t i = 0; i < r->ncells; i++)
 		cell_figures(r, &r->cells[i], &d->cells[i]);
 	rc = twins(r, d);
-	rc = rc ? rc : remote_costs(r, d);
+	rc = rc ? rc : analysis_responders(r, d);
+	rc = rc ? rc : analysis_remote_costs(r, d);
 	rc = rc ? rc : crossovers(r, d);
+	rc = rc ? rc : model_run(r);
 	rc = rc ? rc : winners(r, d);
 	rc = rc ? rc : checks_run(r, d);
 	if (!rc)
 		run_notes(r, d);
+	rc = rc ? rc : verdict_run(r);
 	return rc;
 }
 
@@ -449,6 +380,9 @@ void analysis_free(struct run *r)
 	free(d->cells);
 	free(d->twins);
 	free(d->remote);
+	free(d->responders);
+	model_free(d->model);
+	free(d->verdict);
 	free(d->cross);
 	free(d->winners);
 	free(d->checks);

@@ -137,7 +137,7 @@ int cellmain(int argc, char **argv)
 {
 	static struct cell_spec spec;
 	static struct pmu_set pmu;
-	struct rep_result rep = { .exit_code = -1, .exit_signal = -1 };
+	struct rep_result rep = { .exit_code = -1, .exit_signal = -1, .helper_cpu = -1 };
 	struct emitter em = { .out = stdout };
 	struct clock_info ci;
 	struct cell_env env;
@@ -159,7 +159,7 @@ int cellmain(int argc, char **argv)
 	env = (struct cell_env){ .vr = registry_find(spec.variant), .size = spec.size,
 		.ncpus = spec.ncpus, .cpu_list = spec.cpu_list, .sink = spec.sink,
 		.peer = spec.peer[0] ? spec.peer : NULL, .hazard = spec.hazard,
-		.verify = spec.verify,
+		.verify = spec.verify, .sabotage = spec.sabotage, .thp = spec.thp,
 		.pmu = &pmu, .samp = spec.samp, .on_sample = emit, .arg = &em };
 	if (!env.vr)
 		return refuse(stdout, "no such variant");

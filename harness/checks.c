@@ -20,17 +20,20 @@
 #include "checks.h"
 
 #define PAGE 4096.0
+#define HUGE_PAGE (2.0 * 1024 * 1024)
 
 bool checks_applies(const struct bench_expect *e, const struct cell_result *c)
 {
 	return (!e->min_cpus || c->ncpus >= e->min_cpus) &&
 	       (!e->max_cpus || c->ncpus <= e->max_cpus) &&
-	       (!e->max_size || c->size <= e->max_size);
+	       (!e->max_size || c->size <= e->max_size) &&
+	       (e->thp == BENCH_THP_ANY || (e->thp == BENCH_THP_ON) == c->thp);
 }
 
 static double units(const struct bench_expect *e, const struct cell_result *c)
 {
 	return e->per == BENCH_PER_PAGE ? ceil((double)c->size / PAGE) :
+	       e->per == BENCH_PER_HUGE_PAGE ? ceil((double)c->size / HUGE_PAGE) :
 	       e->per == BENCH_PER_REMOTE_CPU ? (double)c->ncpus - 1 : 1;
 }
 

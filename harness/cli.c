@@ -28,6 +28,8 @@ static const char usage_text[] =
 "                       4K-16K:+4K; binary suffixes (default 4K-64M:x4)\n"
 "  --cpus LIST          worker CPU counts: 1,2,4 | 1-4 | max | pow2 (default pow2)\n"
 "  --placement LIST     compact,scatter,smt (default compact)\n"
+"  --thp LIST           never,always: the variants whose buffers THP applies\n"
+"                       to, also with THP (sizes >= 2M) (default never,always)\n"
 "  --events LIST        libpfm4 names, tlb:tlb_flush, interrupts:TLB\n"
 "                       (default " PMU_DEFAULT_EVENTS ")\n"
 "  --repetitions N      processes per cell, each a repetition (default 3)\n"
@@ -42,13 +44,18 @@ static const char usage_text[] =
 "  --budget SEC         skip the remaining cells after SEC seconds (default: none)\n"
 "  --warmup N           discarded samples after calibration (default 1)\n"
 "  --hang-timeout SEC   kill a cell's process silent this long (default 60)\n"
-"  --sink devnull|read  how consumers drain data (default devnull)\n"
+"  --sink devnull|read|discard  how consumers drain data: splice to\n"
+"                       /dev/null, read into a buffer, or (sockets)\n"
+"                       recv(MSG_TRUNC) (default devnull)\n"
 "  --out DIR            the run directory (default results/<UTC time>-<host>)\n"
 "  --quick              a short sweep for CI: sizes 4K,64K,1M, cpus 1,max,\n"
 "                       5..30 samples, 0.05 s per repetition, 5%% CI target\n"
 "  --quiet              no progress lines\n"
 "  --peer HOST:PORT     variants that can (TCP) send to a `cowbench sink` there\n"
 "                       instead of a local consumer\n"
+"  --sabotage           skip the step each variant's correctness rests on\n"
+"                       (cowbench list --json: \"sabotage\"): its verification\n"
+"                       must then fail; a check of the checks\n"
 "  --hazard             protocol check instead of timing: the verification\n"
 "                       reuses buffers before their notification and records\n"
 "                       what the consumer saw (verify_reports in run.json)\n"
@@ -100,7 +107,7 @@ enum {
 	OPT_EVENTS, OPT_TARGET_CI, OPT_MIN_SAMPLES, OPT_MAX_SAMPLES,
 	OPT_CELL_BUDGET, OPT_BUDGET, OPT_WARMUP, OPT_SINK, OPT_OUT, OPT_QUICK,
 	OPT_QUIET, OPT_PEER, OPT_HAZARD, OPT_REPETITIONS, OPT_ORDER, OPT_SEED,
-	OPT_HANG, OPT_VERSION,
+	OPT_HANG, OPT_VERSION, OPT_THP, OPT_SABOTAGE,
 };
 
 static const struct option run_options[] = {
@@ -127,6 +134,8 @@ static const struct option run_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "hang-timeout", required_argument, NULL, OPT_HANG },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "thp", required_argument, NULL, OPT_THP },
+	{ "sabotage", no_argument, NULL, OPT_SABOTAGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -178,6 +187,8 @@ int cli_parse_run(struct run *r, int argc, char **argv, struct raw_options *ro)
 		case OPT_ORDER: ro->order = optarg; break;
 		case OPT_SEED: ro->seed = optarg; break;
 		case OPT_HANG: ro->hang_timeout = optarg; break;
+		case OPT_THP: ro->thp = optarg; break;
+		case OPT_SABOTAGE: r->opt.sabotage = true; break;
 		case OPT_VERSION: return 2;
 		case 'h': cli_usage(stdout); return 1;
 		default:
@@ -229,6 +240,29 @@ static int parse_placements(const char *s, struct options *o, char *err, size_t 
 		p += k + 1;
 	}
 	return 0;
+}
+
+static int parse_thp(const char *s, struct options *o, char *err, size_t len)
+{
+	char q[96];
+
+	o->thp[0] = o->thp[1] = false;
+	for (const char *p = s; ; ) {
+		size_t k = strcspn(p, ",");
+
+		if (k == 5 && !strncmp(p, "never", 5))
+			o->thp[0] = true;
+		else if (k == 6 && !strncmp(p, "always", 6))
+			o->thp[1] = true;
+		else {
+			snprintf(err, len, "--thp: \"%s\" is not never, always or both, "
+				 "comma-separated", cli_quote(s, q, sizeof(q)));
+			return -EINVAL;
+		}
+		if (!p[k])
+			return 0;
+		p += k + 1;
+	}
 }
 
 static int parse_count(const char *s, const char *name, unsigned long *out,
@@ -363,13 +397,17 @@ int cli_finish(struct run *r, const struct raw_options *ro, char *err, size_t le
 		rc = -EINVAL;
 	}
 	if (!rc && ro->sink) {
-		if (!strcmp(ro->sink, "devnull") || !strcmp(ro->sink, "read")) {
-			o->sink = strcmp(ro->sink, "read") ? BENCH_SINK_DEVNULL : BENCH_SINK_READ;
-		} else {
-			snprintf(err, len, "--sink: \"%s\" is not devnull or read",
+		if (!strcmp(ro->sink, "devnull"))
+			o->sink = BENCH_SINK_DEVNULL;
+		else if (!strcmp(ro->sink, "read"))
+			o->sink = BENCH_SINK_READ;
+		else if (!strcmp(ro->sink, "discard"))
+			o->sink = BENCH_SINK_DISCARD;
+		else {
+			snprintf(err, len, "--sink: \"%s\" is not devnull, read or discard",
 				 cli_quote(ro->sink, q, sizeof(q)));
 			rc = -EINVAL;
 		}
 	}
-	return rc;
+	return rc ? rc : parse_thp(ro->thp ? ro->thp : "never,always", o, err, len);
 }

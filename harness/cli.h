@@ -17,7 +17,7 @@
 struct raw_options {
 	const char *sizes, *cpus, *placement, *target_ci, *min_samples;
 	const char *max_samples, *cell_budget, *budget, *warmup, *sink;
-	const char *repetitions, *order, *seed, *hang_timeout;
+	const char *repetitions, *order, *seed, *hang_timeout, *thp;
 };
 
 /* argv[0] is "run". Returns 0, 1 after --help (printed), or -EINVAL after

@@ -360,6 +360,7 @@ static void read_hygiene(struct machine *m)
 		sysval_read(m, &machine_sysvals[i]);
 	read_choice(SYS_THP "enabled", m->thp_enabled, sizeof(m->thp_enabled));
 	read_choice(SYS_THP "defrag", m->thp_defrag, sizeof(m->thp_defrag));
+	read_choice(SYS_THP "shmem_enabled", m->thp_shmem, sizeof(m->thp_shmem));
 	read_boost(m->boost, sizeof(m->boost));
 	m->memlock_bytes = -1;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)

@@ -37,7 +37,8 @@ struct machine {
 	char arch[32];			/* uname machine */
 	char kernel_version[256];
 	char kernel_cmdline[1024];
-	char thp_enabled[64], thp_defrag[64];
+	char thp_enabled[64], thp_defrag[64], thp_shmem[64];	/* shmem_enabled:
+					   THP of memfd and tmpfs pages */
 	char governor[32];		/* of cpu0, "unknown" when absent */
 	char boost[16];			/* "on", "off", "unknown" */
 	char smt_active[8];
@@ -75,6 +76,9 @@ void machine_probe(struct machine *m, const struct topo *t,
 /* The "machine" object of run.json, including the topology. */
 void machine_to_json(const struct machine *m, const struct topo *t,
 		     struct json_writer *w);
+
+/* "KVM", "Xen", ... from the CPUID vendor, or "a hypervisor". */
+const char *machine_hypervisor_name(const struct machine *m);
 
 /* Human-readable, for `cowbench info`. */
 void machine_print(const struct machine *m, const struct topo *t, FILE *f);

@@ -33,6 +33,5 @@ bool machine_sysval_num(const struct machine *m, const struct sysval *sv, long l
 const char *machine_sysval_text(const struct machine *m, const struct sysval *sv,
 				char *buf, size_t len);
 /* "KVMKVMKVM" -> "KVM"; unknown signatures as they are. */
-const char *machine_hypervisor_name(const struct machine *m);
 
 #endif

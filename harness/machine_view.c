@@ -46,6 +46,7 @@ static void kernel_to_json(const struct machine *m, struct json_writer *w)
 	json_object_begin(w, "thp");
 	json_string(w, "enabled", m->thp_enabled);
 	json_string(w, "defrag", m->thp_defrag);
+	json_string(w, "shmem_enabled", m->thp_shmem);
 	json_object_end(w);
 	json_object_begin(w, "vulnerabilities");
 	for (unsigned int i = 0; i < m->nvulns; i++)
@@ -180,8 +181,8 @@ static void print_hygiene(const struct machine *m, FILE *f)
 	char num[32];
 
 	fprintf(f, "hygiene\n");
-	fprintf(f, "  %-30s enabled %s, defrag %s\n", "THP", m->thp_enabled,
-		m->thp_defrag);
+	fprintf(f, "  %-30s enabled %s, defrag %s, shmem %s\n", "THP", m->thp_enabled,
+		m->thp_defrag, m->thp_shmem);
 	fprintf(f, "  %-30s %s\n", "boost", m->boost);
 	for (size_t i = 0; i < machine_nsysvals; i++) {
 		const char *text = machine_sysval_text(m, &machine_sysvals[i], num, sizeof(num));

@@ -31,19 +31,30 @@
 #define CALIBRATE_ROUNDS 32
 #define DEPTH_FACTOR 4		/* a sample holds >= 4 pipelines' worth */
 
-enum scope_bit { IN_OP = 1, IN_PRODUCER = 2, IN_CONSUMER = 4, IN_BYSTANDERS = 8 };
+enum scope_bit {
+	IN_OP = 1, IN_PRODUCER = 2, IN_CONSUMER = 4, IN_BYSTANDERS = 8, IN_HELPER = 16,
+};
 
 /* "bystander": the bystanders' sum divided by their number (from two) */
 static const struct { const char *name; unsigned int bit; bool each; } roles[] = {
 	{ "op", IN_OP, false }, { "producer", IN_PRODUCER, false },
-	{ "consumer", IN_CONSUMER, false }, { "bystanders", IN_BYSTANDERS, false },
-	{ "bystander", IN_BYSTANDERS, true },
+	{ "consumer", IN_CONSUMER, false }, { "helper", IN_HELPER, false },
+	{ "bystanders", IN_BYSTANDERS, false }, { "bystander", IN_BYSTANDERS, true },
 };
 
+/* The op is the hand-off: producer, consumer, and the helper working for
+ * them (its CPU time and counters; the op's wall time is the transfer
+ * roles'). */
 static unsigned int scope_of(enum bench_role r)
 {
 	return r == BENCH_ROLE_PRODUCER ? IN_OP | IN_PRODUCER :
-	       r == BENCH_ROLE_CONSUMER ? IN_OP | IN_CONSUMER : IN_BYSTANDERS;
+	       r == BENCH_ROLE_CONSUMER ? IN_OP | IN_CONSUMER :
+	       r == BENCH_ROLE_HELPER ? IN_OP | IN_HELPER : IN_BYSTANDERS;
+}
+
+static bool transfers(enum bench_role r)
+{
+	return r == BENCH_ROLE_PRODUCER || r == BENCH_ROLE_CONSUMER;
 }
 
 /* The values of one sample, collected before they are pushed. */
@@ -115,7 +126,7 @@ static void record_role(struct cell_ctx *cx, unsigned int bit, const char *role,
 {
 	const struct pmu_set *ps = cx->env->pmu;
 	uint64_t t0 = UINT64_MAX, t1 = 0;
-	double cpu = 0, cnt[PMU_MAX_EVENTS] = { 0 }, rep[BENCH_MAX_REPORTS] = { 0 };
+	double cpu = 0, own = 0, cnt[PMU_MAX_EVENTS] = { 0 }, rep[BENCH_MAX_REPORTS] = { 0 };
 	unsigned int members = 0;
 
 	for (unsigned int i = 0; i < cx->nthreads; i++) {
@@ -124,8 +135,11 @@ static void record_role(struct cell_ctx *cx, unsigned int bit, const char *role,
 		if (!(scope_of(t->role) & bit))
 			continue;
 		members++;
-		t0 = t->t0 < t0 ? t->t0 : t0;
-		t1 = t->t1 > t1 ? t->t1 : t1;
+		if (transfers(t->role)) {
+			t0 = t->t0 < t0 ? t->t0 : t0;
+			t1 = t->t1 > t1 ? t->t1 : t1;
+		}
+		own += t->t1 >= t->t0 ? clock_ticks_to_ns(t->t1 - t->t0) : NAN;
 		cpu += (double)(t->cpu1 - t->cpu0);
 		for (unsigned int e = 0; e < ps->n; e++) {
 			double ratio, v = counter_delta(&t->c0[e], &t->c1[e], &ratio);
@@ -142,9 +156,11 @@ static void record_role(struct cell_ctx *cx, unsigned int bit, const char *role,
 	if (each)
 		k *= members;
 	/* across CPUs: a clock that went back is not a duration, never a wrap */
-	if (bit != IN_BYSTANDERS)
+	if (bit & (IN_OP | IN_PRODUCER | IN_CONSUMER))
 		put(b, role, "wall_ns", "ns/op", t1 >= t0 ? clock_ticks_to_ns(t1 - t0) / k :
 		    NAN);
+	else if (bit & IN_BYSTANDERS)	/* the threads' own walls, summed */
+		put(b, role, "wall_ns", "ns/op", own / k);
 	put(b, role, "cpu_ns", "ns/op", cpu / k);
 	for (unsigned int e = 0; e < ps->n; e++) {
 		const struct pmu_event *ev = &ps->ev[e];
@@ -159,7 +175,8 @@ static void record_role(struct cell_ctx *cx, unsigned int bit, const char *role,
 			put(b, role, ev->key, "count/op", cnt[e] / k);
 	}
 	for (unsigned int q = 0; q < BENCH_MAX_REPORTS && cx->v->reports[q].name && !each; q++)
-		put(b, role, cx->v->reports[q].name, "count/op", rep[q] / k);
+		put(b, role, cx->v->reports[q].name, cx->v->reports[q].unit ?
+		    cx->v->reports[q].unit : "count/op", rep[q] / k);
 }
 
 static int record_sample(struct cell_ctx *cx, struct rep_result *r)
@@ -198,7 +215,7 @@ static double last_op_ns(const struct cell_ctx *cx)
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 
 	for (unsigned int i = 0; i < cx->nthreads; i++) {
-		if (cx->ctl[i].role == BENCH_ROLE_BYSTANDER)
+		if (!transfers(cx->ctl[i].role))
 			continue;
 		t0 = cx->ctl[i].t0 < t0 ? cx->ctl[i].t0 : t0;
 		t1 = cx->ctl[i].t1 > t1 ? cx->ctl[i].t1 : t1;
@@ -312,26 +329,6 @@ static void finish(struct cell_ctx *cx, struct rep_result *r, enum cell_status s
 }
 
 /* The process's footprint once set up: what fork() would copy. */
-static void footprint(struct rep_result *r)
-{
-	long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "re");
-	char line[512];
-
-	r->rss_kib = r->vmas = -1;
-	if (f && fscanf(f, "%ld %ld", &size, &resident) == 2)
-		r->rss_kib = resident * (sysconf(_SC_PAGESIZE) / 1024);
-	if (f)
-		fclose(f);
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return;
-	r->vmas = 0;
-	while (fgets(line, sizeof(line), f))
-		r->vmas += strchr(line, '\n') != NULL;
-	fclose(f);
-}
-
 static void keep_verify_reports(struct cell_ctx *cx, struct rep_result *r)
 {
 	r->verify_ops = VERIFY_OPS;
@@ -379,7 +376,12 @@ static int lifecycle(struct cell_ctx *cx, struct rep_result *r, uint64_t start)
 		finish(cx, r, cx->skip ? CELL_UNSUPPORTED : CELL_FAILED, strerror(-rc));
 		return rc == -EDEADLK ? rc : 0;
 	}
-	footprint(r);
+	worker_footprint(r);
+	if (cx->cell.thp && r->huge_kib == 0) {
+		finish(cx, r, CELL_UNSUPPORTED, "THP asked (MADV_HUGEPAGE), but the "
+		       "kernel gave the buffers no huge page");
+		return 0;
+	}
 	r->depth = cx->depth;
 	if (cx->env->verify || cx->cell.hazard) {
 		rc = worker_sample(cx, VERIFY_OPS, true);
@@ -415,51 +417,66 @@ static int lifecycle(struct cell_ctx *cx, struct rep_result *r, uint64_t start)
 	return 0;
 }
 
+/* What the workers write inside their counting windows (the context with
+ * its gates, each thread's control block) is memory no fork() inherits:
+ * a variant that forks takes COW faults on its buffer only. */
+struct cell_mem {
+	struct cell_ctx cx;
+	struct bench_ctl ctl[];
+};
+
 int measure_cell(const struct cell_env *env, struct rep_result *r)
 {
-	struct cell_ctx cx = { .env = env, .v = env->vr->v };
+	size_t len = sizeof(struct cell_mem) + (env->ncpus + 3) * sizeof(struct bench_ctl);
+	struct cell_mem *m = bench_alloc_private(len);
+	struct cell_ctx *cx = m ? &m->cx : NULL;
 	uint64_t start = clock_mono_ns();
-	unsigned int nirq = IRQ_MAX_CPUS;
+	unsigned int nirq = IRQ_MAX_CPUS, nst = IRQ_MAX_CPUS;
 	static uint64_t irq0[IRQ_MAX_CPUS], irq1[IRQ_MAX_CPUS];
 	static uint64_t st0[IRQ_MAX_CPUS], st1[IRQ_MAX_CPUS];
-	unsigned int nst = IRQ_MAX_CPUS;
 	int ipi = pmu_find(env->pmu, "tlb_ipi"), rc;
 
-	cx.ctl = calloc(env->ncpus + 2, sizeof(*cx.ctl));
-	if (!cx.ctl)
+	if (!m)
 		return -ENOMEM;
-	pthread_mutex_init(&cx.lock, NULL);
-	cx.cell = (struct bench_cell){
+	cx->env = env;
+	cx->v = env->vr->v;
+	cx->ctl = m->ctl;
+	pthread_mutex_init(&cx->lock, NULL);
+	cx->cell = (struct bench_cell){
 		.size = env->size, .ncpus = env->ncpus, .sink = env->sink,
-		.page_size = (size_t)sysconf(_SC_PAGESIZE), .param = cx.v->param,
-		.peer = cx.v->peer ? env->peer : NULL, .hazard = env->hazard,
+		.page_size = (size_t)sysconf(_SC_PAGESIZE), .param = cx->v->param,
+		.peer = cx->v->peer ? env->peer : NULL, .hazard = env->hazard,
+		.sabotage = env->sabotage, .thp = env->thp,
 	};
 	if (ipi >= 0 && env->pmu->ev[ipi].available &&
 	    !irq_read_row("TLB", irq0, &nirq)) {
-		cx.irq0 = irq0;
-		cx.irq1 = irq1;
-		cx.nirq = nirq;
+		cx->irq0 = irq0;
+		cx->irq1 = irq1;
+		cx->nirq = nirq;
 	}
 	if (!procstat_irq_ns(st0, &nst)) {
-		cx.st0 = st0;
-		cx.st1 = st1;
-		cx.nst = nst;
+		cx->st0 = st0;
+		cx->st1 = st1;
+		cx->nst = nst;
 	}
 	for (unsigned int e = 0; e < PMU_MAX_EVENTS; e++)
-		cx.running[e] = NAN;
-	rc = worker_start(&cx);
-	r->colocated = cx.cell.colocated;
+		cx->running[e] = NAN;
+	rc = worker_start(cx);
+	r->colocated = cx->cell.colocated;
+	r->helper_cpu = cx->cell.helper_cpu;
 	if (rc)
-		finish(&cx, r, CELL_FAILED, "cannot create worker threads");
+		finish(cx, r, CELL_FAILED, "cannot create worker threads");
 	else
-		rc = lifecycle(&cx, r, start);
-	worker_stop(&cx, rc);
+		rc = lifecycle(cx, r, start);
+	worker_stop(cx, rc);
 	for (unsigned int e = 0; e < PMU_MAX_EVENTS && e < RESULTS_MAX_COUNTERS; e++)
-		r->running[e] = cx.running[e];
+		r->running[e] = cx->running[e];
+	memcpy(r->notes, cx->notes, sizeof(r->notes));
+	r->nnotes = cx->nnotes;
 	rep_summarize(r);
-	pthread_mutex_destroy(&cx.lock);
+	pthread_mutex_destroy(&cx->lock);
 	if (rc != -EDEADLK)
-		free(cx.ctl);	/* hung threads may still use it */
+		bench_free_private(m, len);	/* hung threads may still use it */
 	return rc == -EDEADLK ? rc : 0;
 }
 

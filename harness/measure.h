@@ -37,6 +37,8 @@ struct cell_env {
 	enum bench_sink sink;
 	const char *peer;
 	bool hazard;
+	bool sabotage;			/* --sabotage */
+	bool thp;			/* the cell's buffers get THP */
 	bool verify;			/* run the verification sample (the first
 					   repetition of a cell to run does) */
 	const struct topo *topo;

@@ -43,8 +43,9 @@ static void cell_rows(const struct cell_result *c, FILE *f)
 		const struct cell_metric *m = &c->metrics[i];
 		const struct stats_interval *iv = &m->iv;
 
-		fprintf(f, "%s,%s,%zu,%u,%s,%s,%s,%s,%zu", c->vr->name, cls, c->size,
-			c->ncpus, pl, m->role, m->metric, m->unit, iv->n);
+		fprintf(f, "%s,%s,%zu,%u,%s,%s,%s,%s,%s,%zu", c->vr->name, cls, c->size,
+			c->ncpus, pl, c->thp ? "always" : "never", m->role, m->metric, m->unit,
+			iv->n);
 		num(f, iv->centre, iv->n > 0);
 		num(f, iv->lo, iv->valid);
 		num(f, iv->hi, iv->valid);
@@ -56,15 +57,15 @@ static void cell_rows(const struct cell_result *c, FILE *f)
 	}
 	if (c->nmetrics)
 		return;
-	fprintf(f, "%s,%s,%zu,%u,%s,,,,,,,,,,%s,", c->vr->name, cls, c->size, c->ncpus,
-		pl, cell_status_name(c->status));
+	fprintf(f, "%s,%s,%zu,%u,%s,%s,,,,,,,,,,%s,", c->vr->name, cls, c->size,
+		c->ncpus, pl, c->thp ? "always" : "never", cell_status_name(c->status));
 	field(f, c->reason);
 	fputc('\n', f);
 }
 
 int out_csv(const struct run *r, FILE *f)
 {
-	fputs("variant,class,size_bytes,cpus,placement,role,metric,unit,repetitions,"
+	fputs("variant,class,size_bytes,cpus,placement,thp,role,metric,unit,repetitions,"
 	      "median,ci_lo,ci_hi,ci_level,ci_method,status,reason\n", f);
 	for (size_t i = 0; i < r->ncells; i++)
 		cell_rows(&r->cells[i], f);

@@ -17,6 +17,7 @@ static void cells_json(const struct run *r, const struct derived *d, struct json
 		json_object_begin(w, NULL);
 		json_uint(w, "cell", i);
 		out_json_interval(w, "wall_ns", &c->wall);
+		out_json_interval(w, "sender_wall_ns", &c->sender);
 		out_json_interval(w, "ns_per_kib", &c->per_kib);
 		out_json_interval(w, "ns_per_page", &c->per_page);
 		out_json_interval(w, "gib_per_s", &c->gib_s);
@@ -71,7 +72,10 @@ static void remote_json(const struct derived *d, struct json_writer *w)
 		json_string(w, "variant", x->vr->name);
 		json_uint(w, "size", x->size);
 		json_string(w, "placement", topo_placement_name(x->placement));
+		json_string(w, "thp", x->thp ? "always" : "never");
 		out_json_interval(w, "ns_per_remote_cpu", &x->per_cpu);
+		out_json_interval(w, "responder_ns_per_remote_cpu", &x->responder);
+		out_json_interval(w, "total_ns_per_remote_cpu", &x->total);
 		json_double(w, "intercept_ns", x->intercept);
 		json_array_begin(w, "cpus");
 		for (unsigned int k = 0; k < x->ncpus; k++)
@@ -79,6 +83,26 @@ static void remote_json(const struct derived *d, struct json_writer *w)
 		json_array_end(w);
 		json_string(w, "method", x->fitted ? "fit over cpus >= 2" :
 			    "difference to cpus = 1");
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static void responders_json(const struct derived *d, struct json_writer *w)
+{
+	json_array_begin(w, "responders");
+	for (size_t i = 0; i < d->nresponders; i++) {
+		const struct dv_responder *x = &d->responders[i];
+
+		json_object_begin(w, NULL);
+		json_uint(w, "cell", x->cell);
+		json_uint(w, "baseline_cell", x->baseline);
+		json_uint(w, "bystanders", x->nbystanders);
+		json_double(w, "slowdown", x->slowdown);
+		out_json_interval(w, "lost_ns_per_op", &x->lost);
+		json_string(w, "event", x->event);
+		json_double(w, "events_per_op", x->events);
+		out_json_interval(w, "ns_per_event", &x->per_event);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -97,6 +121,7 @@ static void cross_json(const struct derived *d, struct json_writer *w)
 		json_string(w, "twin", x->twin ? x->twin->name : NULL);
 		json_uint(w, "cpus", x->cpus);
 		json_string(w, "placement", topo_placement_name(x->placement));
+		json_string(w, "thp", x->thp ? "always" : "never");
 		json_string(w, "kind", kinds[x->kind]);
 		json_double(w, "size", x->kind == CROSS_AT ? x->size : NAN);
 		json_double(w, "lo", x->kind == CROSS_AT ? x->lo : NAN);
@@ -116,6 +141,7 @@ static void winners_json(const struct derived *d, struct json_writer *w)
 		json_object_begin(w, NULL);
 		json_uint(w, "cpus", x->cpus);
 		json_string(w, "placement", topo_placement_name(x->placement));
+		json_string(w, "thp", x->thp ? "always" : "never");
 		json_uint(w, "size", x->size);
 		json_uint(w, "best_cell", x->best);
 		json_uint(w, "next_cell", x->next);
@@ -158,9 +184,11 @@ void out_derived_json(const struct run *r, struct json_writer *w)
 	cells_json(r, d, w);
 	twins_json(d, w);
 	remote_json(d, w);
+	responders_json(d, w);
 	cross_json(d, w);
 	winners_json(d, w);
 	checks_json(d, w);
+	out_model_json(r, w);
 	json_string(w, "zero_counters", d->zero_counters[0] ? d->zero_counters : NULL);
 	json_object_begin(w, "counters_running");
 	for (unsigned int e = 0; e < r->pmu.n && e < RESULTS_MAX_COUNTERS; e++)

@@ -80,7 +80,15 @@ static void options_json(const struct run *r, struct json_writer *w)
 	json_double(w, "min_sample_s", o->samp.min_sample_s);
 	json_double(w, "budget_s", o->budget_s > 0 ? o->budget_s : NAN);
 	json_double(w, "hang_timeout_s", o->hang_s);
-	json_string(w, "sink", o->sink == BENCH_SINK_READ ? "read" : "devnull");
+	json_string(w, "sink", o->sink == BENCH_SINK_READ ? "read" :
+		    o->sink == BENCH_SINK_DISCARD ? "discard" : "devnull");
+	json_array_begin(w, "thp");
+	if (o->thp[0])
+		json_string(w, NULL, "never");
+	if (o->thp[1])
+		json_string(w, NULL, "always");
+	json_array_end(w);
+	json_bool(w, "sabotage", o->sabotage);
 	json_string(w, "events", o->events ? o->events : PMU_DEFAULT_EVENTS);
 	json_bool(w, "quick", o->quick);
 	json_string(w, "peer", o->peer);
@@ -131,6 +139,8 @@ static void expect_json(struct json_writer *w, const struct bench_expect *e)
 	else
 		json_null(w, "max_size");
 	json_bool(w, "every_sample", e->every_sample);
+	json_string(w, "thp", e->thp == BENCH_THP_ON ? "always" : e->thp == BENCH_THP_OFF ?
+		    "never" : NULL);
 	json_string(w, "why", e->why);
 	json_object_end(w);
 }
@@ -147,6 +157,11 @@ void out_json_variant(struct json_writer *w, const struct variant_ref *vr)
 	json_string(w, "desc", v->desc);
 	json_string(w, "twin", v->twin);
 	json_bool(w, "consumer", v->consumer);
+	json_string(w, "consumer_cpu", !v->consumer ? NULL : v->consumer_cpu ==
+		    BENCH_PLACE_PRODUCER_CPU ? "producer" : "own");
+	json_bool(w, "helper", v->helper);
+	json_bool(w, "thp", v->thp);
+	json_string(w, "sabotage", v->sabotage);
 	json_bool(w, "peer", v->peer);
 	json_array_begin(w, "phases");
 	for (int p = 0; p < BENCH_MAX_PHASES && v->phases[p].name; p++) {
@@ -163,6 +178,33 @@ void out_json_variant(struct json_writer *w, const struct variant_ref *vr)
 		json_string(w, "kind", registry_report_kind_name(v->reports[q].kind));
 		json_string(w, "of", v->reports[q].of);
 		json_string(w, "desc", v->reports[q].desc);
+		json_string(w, "unit", v->reports[q].unit ? v->reports[q].unit : "count/op");
+		json_string(w, "when_all", v->reports[q].when_all);
+		json_string(w, "per_event", v->reports[q].per_event);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_array_begin(w, "constants");
+	for (int q = 0; q < BENCH_MAX_CONSTANTS && v->constants[q].name; q++) {
+		static const char *const roles[] = { "term", "page_copy", "cow_fault",
+						     "pt_update" };
+		const struct bench_constant *c = &v->constants[q];
+
+		json_object_begin(w, NULL);
+		json_string(w, "name", c->name);
+		json_string(w, "scope", registry_scope_name(c->scope));
+		json_string(w, "metric", c->metric);
+		json_string(w, "role", (unsigned int)c->role < 4 ? roles[c->role] : "?");
+		json_bool(w, "knee", c->knee);
+		json_string(w, "desc", c->desc);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_array_begin(w, "model");
+	for (int t = 0; t < BENCH_MAX_TERMS && v->model[t].constant; t++) {
+		json_object_begin(w, NULL);
+		json_string(w, "constant", v->model[t].constant);
+		json_double(w, "factor", v->model[t].factor ? v->model[t].factor : 1);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -220,6 +262,10 @@ static void rep_json(struct json_writer *w, const struct cell_result *c,
 	json_object_end(w);
 	json_uint(w, "ops_per_sample", r->ops_per_sample);
 	json_uint(w, "depth", r->depth);
+	if (r->helper_cpu >= 0)
+		json_int(w, "helper_cpu", r->helper_cpu);
+	else
+		json_null(w, "helper_cpu");
 	json_uint(w, "warmup_samples", r->warmup);
 	json_string(w, "stop_reason", r->stop_reason[0] ? r->stop_reason : NULL);
 	json_double(w, "started_s", r->ran ? r->started_s : NAN);
@@ -238,8 +284,13 @@ static void rep_json(struct json_writer *w, const struct cell_result *c,
 		if (isfinite(r->running[e]))
 			json_double(w, pmu->ev[e].key, r->running[e]);
 	json_object_end(w);
+	json_array_begin(w, "notes");
+	for (unsigned int i = 0; i < r->nnotes; i++)
+		json_string(w, NULL, r->notes[i]);
+	json_array_end(w);
 	json_double(w, "rss_kib", r->rss_kib >= 0 ? (double)r->rss_kib : NAN);
 	json_double(w, "vmas", r->vmas >= 0 ? (double)r->vmas : NAN);
+	json_double(w, "huge_kib", r->huge_kib >= 0 ? (double)r->huge_kib : NAN);
 	json_array_begin(w, "metrics");
 	for (size_t i = 0; i < r->nseries; i++) {
 		const struct series *s = &r->series[i];
@@ -276,6 +327,7 @@ static void cell_json(struct json_writer *w, const struct cell_result *c,
 	json_uint(w, "pages", (c->size + 4095) / 4096);
 	json_uint(w, "cpus", c->ncpus);
 	json_string(w, "placement", topo_placement_name(c->placement));
+	json_string(w, "thp", c->thp ? "always" : "never");
 	json_array_begin(w, "cpu_list");
 	for (unsigned int i = 0; i < c->ncpus; i++)
 		json_int(w, NULL, c->cpu_list[i]);

@@ -20,6 +20,8 @@ void out_json_interval(struct json_writer *w, const char *key,
 		       const struct stats_interval *iv);
 /* The "derived" member (out_derived.c). */
 void out_derived_json(const struct run *r, struct json_writer *w);
+/* out_model.c: "model" inside "derived". */
+void out_model_json(const struct run *r, struct json_writer *w);
 void out_json_variant(struct json_writer *w, const struct variant_ref *vr);
 /* The command line, shell-quoted so that a shell given it runs it again. */
 void out_command_line(int argc, char **argv, char *buf, size_t len);

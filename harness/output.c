@@ -13,6 +13,7 @@
 
 #include "out_json.h"
 #include "output.h"
+#include "summary.h"
 
 #define LONGEST_NAME sizeof("/.summary.txt.tmp")
 
@@ -94,7 +95,7 @@ int output_prepare(const char *out, struct out_dir *od, char *err, size_t len)
 	return 0;
 }
 
-enum kind { OUT_JSON, OUT_CSV, OUT_SUMMARY };
+enum kind { OUT_JSON, OUT_CSV, OUT_SUMMARY, OUT_DETAILS };
 
 /* Write dir/name through dir/.name.tmp and rename. */
 static int write_file(const struct run *r, const char *dir, const char *name,
@@ -114,8 +115,10 @@ static int write_file(const struct run *r, const char *dir, const char *name,
 		out_json_run(r, f);
 	else if (kind == OUT_CSV)
 		out_csv(r, f);
-	else
+	else if (kind == OUT_SUMMARY)
 		summary_write(r, f);
+	else
+		summary_details(r, f);
 	if (fflush(f) || ferror(f))
 		rc = -(errno ? errno : EIO);
 	if (fsync(fileno(f)) && !rc)
@@ -154,6 +157,7 @@ int output_commit(const struct run *r, const struct out_dir *od, char *err, size
 
 	rc = rc ? rc : write_file(r, od->tmp, "results.csv", OUT_CSV, err, len);
 	rc = rc ? rc : write_file(r, od->tmp, "summary.txt", OUT_SUMMARY, err, len);
+	rc = rc ? rc : write_file(r, od->tmp, "details.txt", OUT_DETAILS, err, len);
 	if (!rc && rename(od->tmp, od->final))
 		rc = path_error(err, len, "cannot rename the run directory to", od->final,
 				errno);

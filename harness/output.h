@@ -28,6 +28,5 @@ void output_abandon(const struct out_dir *od);
 
 /* results.csv (out_csv.c) and summary.txt (summary.c). */
 int out_csv(const struct run *r, FILE *f);
-int summary_write(const struct run *r, FILE *f);
 
 #endif

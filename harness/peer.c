@@ -5,9 +5,11 @@
  * It accepts TCP connections one after another until SIGINT or SIGTERM.
  * Per connection: read the producer's hello, check the pattern of the
  * operations it announces, answer with the verdict, then drain whatever
- * follows until EOF (splice to /dev/null or read(), per --sink), and print
- * one line to stderr. Exit: 0 on a signal, 2 on bad arguments, 1 when it
- * cannot listen.
+ * follows until EOF (splice to /dev/null, read(), or recv(MSG_TRUNC) that
+ * lets the kernel drop the bytes, per --sink), and print one line to
+ * stderr. When the hello asks (SINKPROTO_F_CONSUMED), it also reports
+ * the operations it has consumed, as they are. Exit: 0 on a signal, 2 on
+ * bad arguments, 1 when it cannot listen.
  *
  * The wire protocol is bench/sinkproto.h; bench/util.c is the other end.
  */
@@ -16,6 +18,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +40,8 @@ struct conn {
 	int fd;
 	char name[96];
 	uint64_t size, verify_ops, bytes;
-	uint32_t bad, first_bad;
+	uint64_t reported;		/* operations reported consumed */
+	uint32_t flags, bad, first_bad;
 	const char *verdict;
 };
 
@@ -96,7 +100,27 @@ static int read_hello(struct conn *c)
 	}
 	c->size = h.size;
 	c->verify_ops = h.verify_ops;
+	c->flags = h.flags;
+	/* the reports are small and the producer waits for them: no Nagle */
+	if (c->flags & SINKPROTO_F_CONSUMED)
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	return 0;
+}
+
+/* SINKPROTO_F_CONSUMED: say how many operations are consumed, when that
+ * grew. A producer that stopped listening is no reason to stop draining. */
+static void report_consumed(struct conn *c)
+{
+	unsigned char buf[SINKPROTO_RESULT_LEN];
+	uint64_t ops = c->bytes / c->size;
+
+	if (!(c->flags & SINKPROTO_F_CONSUMED) || ops <= c->reported)
+		return;
+	sinkproto_consumed_encode(buf, ops);
+	if (write(c->fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+		c->reported = ops;
+	else
+		c->flags &= ~SINKPROTO_F_CONSUMED;
 }
 
 /* Check the announced operations, counting those that differ. */
@@ -115,13 +139,15 @@ static int verify(struct conn *c, unsigned char *buf)
 			off += n;
 			c->bytes += n;
 		}
+		report_consumed(c);
 		if (bad && !c->bad++)
 			c->first_bad = (uint32_t)op;
 	}
 	return 0;
 }
 
-/* Drain until EOF: socket -> pipe -> /dev/null, or read() into buf. */
+/* Drain until EOF: socket -> pipe -> /dev/null, read() into buf, or
+ * recv(MSG_TRUNC): TCP drops the bytes without copying them. */
 static int drain(struct conn *c, enum bench_sink sink, unsigned char *buf,
 		 const int *pfd, int devnull)
 {
@@ -130,6 +156,8 @@ static int drain(struct conn *c, enum bench_sink sink, unsigned char *buf,
 
 		if (sink == BENCH_SINK_READ)
 			n = read(c->fd, buf, CHUNK);
+		else if (sink == BENCH_SINK_DISCARD)
+			n = recv(c->fd, NULL, CHUNK, MSG_TRUNC);
 		else
 			n = splice(c->fd, NULL, pfd[1], NULL, CHUNK, SPLICE_F_MOVE);
 		if (n == 0)
@@ -140,7 +168,7 @@ static int drain(struct conn *c, enum bench_sink sink, unsigned char *buf,
 			return -errno;
 		}
 		c->bytes += (uint64_t)n;
-		for (ssize_t done = 0; sink != BENCH_SINK_READ && done < n; done += m) {
+		for (ssize_t done = 0; sink == BENCH_SINK_DEVNULL && done < n; done += m) {
 			m = splice(pfd[0], NULL, devnull, NULL, (size_t)(n - done),
 				   SPLICE_F_MOVE);
 			if (m < 0 && errno == EINTR)
@@ -148,6 +176,7 @@ static int drain(struct conn *c, enum bench_sink sink, unsigned char *buf,
 			else if (m <= 0)
 				return -errno;
 		}
+		report_consumed(c);
 	}
 }
 
@@ -189,7 +218,7 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "cowbench: sink: ");
 	fprintf(stderr, fmt, arg);
 	fputs(" (usage: cowbench sink --listen PORT [--bind ADDR] "
-	      "[--sink devnull|read])\n", stderr);
+	      "[--sink devnull|read|discard])\n", stderr);
 	return 2;
 }
 
@@ -254,14 +283,19 @@ int peer_sink_main(int argc, char **argv)
 		case 'l': port = optarg; break;
 		case 'b': bind_addr = optarg; break;
 		case 's':
-			if (strcmp(optarg, "devnull") && strcmp(optarg, "read"))
-				return usage_error("--sink: \"%s\" is not devnull or read",
-						   optarg);
-			sink = strcmp(optarg, "read") ? BENCH_SINK_DEVNULL : BENCH_SINK_READ;
+			if (!strcmp(optarg, "devnull"))
+				sink = BENCH_SINK_DEVNULL;
+			else if (!strcmp(optarg, "read"))
+				sink = BENCH_SINK_READ;
+			else if (!strcmp(optarg, "discard"))
+				sink = BENCH_SINK_DISCARD;
+			else
+				return usage_error("--sink: \"%s\" is not devnull, read or "
+						   "discard", optarg);
 			break;
 		case 'h':
 			printf("usage: cowbench sink --listen PORT [--bind ADDR] "
-			       "[--sink devnull|read]\n");
+			       "[--sink devnull|read|discard]\n");
 			return 0;
 		default:
 			return usage_error("unknown option or missing value: \"%s\"",
@@ -289,7 +323,8 @@ int peer_sink_main(int argc, char **argv)
 	getsockname(lfd, (struct sockaddr *)&ss, &len);
 	addr_name((struct sockaddr *)&ss, len, name, sizeof(name));
 	fprintf(stderr, "cowbench sink: listening on %s (--sink %s)\n", name,
-		sink == BENCH_SINK_READ ? "read" : "devnull");
+		sink == BENCH_SINK_READ ? "read" : sink == BENCH_SINK_DISCARD ? "discard" :
+		"devnull");
 	while (!sink_stop) {
 		struct conn cn = { .first_bad = UINT32_MAX };
 

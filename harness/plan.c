@@ -135,12 +135,13 @@ static bool shares_core(const struct topo *t, const struct cell_result *c)
 }
 
 static int new_cell(struct run *r, struct cell_result *c, const struct variant_ref *vr,
-		    size_t size, unsigned int cpus, enum topo_placement p,
+		    size_t size, unsigned int cpus, enum topo_placement p, bool thp,
 		    char *err, size_t errlen)
 {
 	c->id = (unsigned int)(c - r->cells);
 	c->vr = vr;
 	c->size = size;
+	c->thp = thp;
 	c->ncpus = cpus;
 	c->placement = p;
 	c->cpu_list = calloc(cpus, sizeof(int));
@@ -152,7 +153,8 @@ static int new_cell(struct run *r, struct cell_result *c, const struct variant_r
 		c->reps[k].rep = k;
 		c->reps[k].status = CELL_SKIPPED;
 		c->reps[k].exit_code = c->reps[k].exit_signal = -1;
-		c->reps[k].rss_kib = c->reps[k].vmas = -1;
+		c->reps[k].rss_kib = c->reps[k].vmas = c->reps[k].huge_kib = -1;
+		c->reps[k].helper_cpu = -1;
 		for (int e = 0; e < RESULTS_MAX_COUNTERS; e++)
 			c->reps[k].running[e] = NAN;
 		snprintf(c->reps[k].reason, sizeof(c->reps[k].reason), "not run");
@@ -163,27 +165,45 @@ static int new_cell(struct run *r, struct cell_result *c, const struct variant_r
 	return 0;
 }
 
+/* THP is a dimension of the variants whose buffers it applies to, at the
+ * sizes where a huge page fits (2 MiB and up). */
+#define THP_MIN_SIZE (2u << 20)
+
+static bool cell_exists(const struct options *o, const struct variant_ref *vr,
+			size_t size, int thp)
+{
+	return o->thp[thp] && (!thp || (vr->v->thp && size >= THP_MIN_SIZE));
+}
+
 int plan_cells(struct run *r, char *err, size_t errlen)
 {
 	const struct options *o = &r->opt;
-	size_t n = o->nplacements * o->ncpus * r->nvariants * o->nsizes, i = 0;
+	size_t n = 2 * o->nplacements * o->ncpus * r->nvariants * o->nsizes;
 	int rc;
 
 	r->cells = calloc(n ? n : 1, sizeof(*r->cells));
 	if (!r->cells)
 		return -ENOMEM;
-	for (size_t p = 0; p < o->nplacements; p++)
-		for (size_t c = 0; c < o->ncpus; c++)
-			for (size_t v = 0; v < r->nvariants; v++)
-				for (size_t s = 0; s < o->nsizes; s++, i++) {
-					r->ncells = i + 1;
-					rc = new_cell(r, &r->cells[i], r->variants[v],
-						      o->sizes[s], o->cpus[c],
-						      o->placements[p], err, errlen);
-					if (rc)
-						return rc;
-				}
-	r->ncells = n;
+	r->ncells = 0;
+	for (int thp = 0; thp < 2; thp++)
+		for (size_t p = 0; p < o->nplacements; p++)
+			for (size_t c = 0; c < o->ncpus; c++)
+				for (size_t v = 0; v < r->nvariants; v++)
+					for (size_t s = 0; s < o->nsizes; s++) {
+						if (!cell_exists(o, r->variants[v], o->sizes[s], thp))
+							continue;
+						rc = new_cell(r, &r->cells[r->ncells++],
+							      r->variants[v], o->sizes[s],
+							      o->cpus[c], o->placements[p], thp,
+							      err, errlen);
+						if (rc)
+							return rc;
+					}
+	if (!r->ncells) {
+		snprintf(err, errlen, "--thp always: no selected variant is measured with "
+			 "THP, or no size is 2 MiB or more");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -239,7 +259,7 @@ static bool same_block(const struct run *r, const struct keyed *a, const struct 
 	const struct cell_result *x = &r->cells[a->cell], *y = &r->cells[b->cell];
 
 	return a->group == b->group && a->rep == b->rep && x->size == y->size &&
-	       x->placement == y->placement;
+	       x->placement == y->placement && x->thp == y->thp;
 }
 
 int plan_order(struct run *r)

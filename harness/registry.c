@@ -67,21 +67,23 @@ const char *registry_class_name(enum bench_class c)
 
 const char *registry_scope_name(enum bench_scope s)
 {
-	static const char *const names[] = { "op", "producer", "consumer", "bystanders" };
+	static const char *const names[] = { "op", "producer", "consumer", "bystanders",
+					     "helper" };
 
-	return (unsigned int)s < 4 ? names[s] : "?";
+	return (unsigned int)s < 5 ? names[s] : "?";
 }
 
 const char *registry_report_kind_name(enum bench_report_kind k)
 {
-	static const char *const names[] = { "count", "share", "must_be_zero", "hazard" };
+	static const char *const names[] = { "count", "share", "must_be_zero", "hazard",
+					     "progress" };
 
-	return (unsigned int)k < 4 ? names[k] : "?";
+	return (unsigned int)k < 5 ? names[k] : "?";
 }
 
 const char *registry_per_name(enum bench_per p)
 {
-	static const char *const names[] = { "op", "page", "remote_cpu" };
+	static const char *const names[] = { "op", "page", "remote_cpu", "huge_page" };
 
-	return (unsigned int)p < 3 ? names[p] : "?";
+	return (unsigned int)p < 4 ? names[p] : "?";
 }

@@ -21,6 +21,8 @@
 #define RESULTS_UNIT_LEN 12
 #define RESULTS_REASON_LEN 256
 #define RESULTS_MAX_COUNTERS 32
+#define RESULTS_MAX_NOTES 8
+#define RESULTS_NOTE_LEN 160
 
 enum cell_status {
 	CELL_OK,
@@ -68,7 +70,11 @@ struct rep_result {
 	int pid;
 	int exit_code, exit_signal;	/* -1 when not applicable */
 	long rss_kib, vmas;		/* the process when it started measuring */
+	long huge_kib;			/* of its buffers, in huge pages */
 	bool colocated;
+	int helper_cpu;			/* OS CPU of the helper thread, -1 none */
+	char notes[RESULTS_MAX_NOTES][RESULTS_NOTE_LEN];	/* bench_note() */
+	unsigned int nnotes;
 	/* per counter of the run's set (same index): the lowest share of a
 	 * sample it was running (< 1: multiplexed, scaled), NAN: never read */
 	double running[RESULTS_MAX_COUNTERS];
@@ -93,6 +99,7 @@ struct cell_result {
 	enum topo_placement placement;
 	int *cpu_list;
 	bool smt_siblings;		/* two of its CPUs share a core */
+	bool thp;			/* its buffers were given THP */
 	bool colocated;
 	enum cell_status status;	/* the worst of its repetitions */
 	char reason[RESULTS_REASON_LEN];

@@ -35,6 +35,8 @@ struct options {
 	size_t ncpus;
 	enum topo_placement placements[TOPO_NR_PLACEMENTS];
 	size_t nplacements;
+	bool thp[2];			/* --thp: [0] never, [1] always */
+	bool sabotage;			/* --sabotage */
 	const char *events;
 	struct sampling samp;		/* per repetition */
 	unsigned int repetitions;

@@ -92,6 +92,8 @@ static void build_spec(const struct run *r, const struct cell_result *c, unsigne
 	s->sink = r->opt.sink;
 	snprintf(s->peer, sizeof(s->peer), "%s", r->opt.peer ? r->opt.peer : "");
 	s->hazard = r->opt.hazard;
+	s->sabotage = r->opt.sabotage;
+	s->thp = c->thp;
 	s->verify = true;
 	for (size_t k = 0; k < c->nreps; k++)
 		if (c->reps[k].ran && c->reps[k].verify_ran && c->reps[k].verified)

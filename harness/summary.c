@@ -100,6 +100,46 @@ static void notes(const struct run *r, FILE *f)
 	}
 }
 
+/* The cells without numbers, grouped by (variant, status, reason): a cell
+ * that failed is reported, never hidden. */
+static void without_numbers(const struct run *r, FILE *f)
+{
+	bool header = false;
+	char sz[FMT_LEN];
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell_result *c = &r->cells[i];
+		char line[1024], what[32];
+		size_t n = 0, k = 0;
+		bool seen = false;
+
+		if (c->status == CELL_OK)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->cells[j].vr == c->vr && r->cells[j].status == c->status &&
+			       !strcmp(r->cells[j].reason, c->reason);
+		if (seen)
+			continue;
+		for (size_t j = i; j < r->ncells && n < 400; j++) {
+			const struct cell_result *d = &r->cells[j];
+
+			if (d->vr != c->vr || d->status != c->status || strcmp(d->reason, c->reason))
+				continue;
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s cpus=%u%s", k ? ", " : "",
+					      fmt_size((double)d->size, sz), d->ncpus,
+					      d->thp ? " thp" : "");
+			k++;
+		}
+		if (!header)
+			fprintf(f, "\nCells without numbers (run.json: cells[].status, reason):\n");
+		header = true;
+		snprintf(what, sizeof(what), "%s:", cell_status_name(c->status));
+		snprintf(line + n, sizeof(line) - n, ": %s %s", what,
+			 c->reason[0] ? c->reason : "(no reason recorded)");
+		fmt_wrap(f, c->vr->name, line, 4, SUMMARY_WIDTH);
+	}
+}
+
 static void unavailable(const struct run *r, FILE *f)
 {
 	bool header = false;
@@ -181,16 +221,37 @@ static void reproduce(const struct run *r, FILE *f)
 	fputc('\n', f);
 }
 
+/* summary.txt: the first screen (the caveats, the verdict, the 2006
+ * inequality), then the model, the speed-ups, the checks, notes, what was
+ * not measured and how to reproduce the run. */
 int summary_write(const struct run *r, FILE *f)
 {
 	header(r, f);
-	warnings(r, f);
 	if (r->opt.hazard) {
+		warnings(r, f);
 		summary_hazard(r, f);
 		unavailable(r, f);
 		reproduce(r, f);
 		return ferror(f) ? -1 : 0;
 	}
+	summary_caveats(r, f);
+	summary_verdict(r, f);
+	fprintf(f, "\n%s\n", SUMMARY_FIRST_SCREEN_END);
+	summary_model(r, f);
+	summary_matrix(r, f);
+	without_numbers(r, f);
+	summary_checks(r, f);
+	notes(r, f);
+	unavailable(r, f);
+	reproduce(r, f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* details.txt: every table, after the machine's warnings in full. */
+int summary_details(const struct run *r, FILE *f)
+{
+	header(r, f);
+	warnings(r, f);
 	summary_twins(r, f);
 	summary_winners(r, f);
 	summary_costs(r, f);
@@ -198,8 +259,5 @@ int summary_write(const struct run *r, FILE *f)
 	summary_phases(r, f);
 	summary_counters(r, f);
 	summary_checks(r, f);
-	notes(r, f);
-	unavailable(r, f);
-	reproduce(r, f);
 	return ferror(f) ? -1 : 0;
 }

@@ -12,6 +12,21 @@
 
 #define SUMMARY_WIDTH 78
 
+/* The end of the first screen of summary.txt (make bench prints up to it). */
+#define SUMMARY_FIRST_SCREEN_END "More: details.txt (every table), plots/, run.json."
+
+/* summary.c: summary.txt and details.txt. */
+int summary_write(const struct run *r, FILE *f);
+int summary_details(const struct run *r, FILE *f);
+/* summary_verdict.c: the first screen. */
+void summary_caveats(const struct run *r, FILE *f);
+void summary_verdict(const struct run *r, FILE *f);
+/* summary_model.c */
+void summary_model(const struct run *r, FILE *f);
+void summary_matrix(const struct run *r, FILE *f);
+/* summary_tables.c */
+/* The row's when_all text when the cell's share is the whole, or NULL. */
+const char *summary_when_all(const struct run *r, const struct cell_result *c);
 void summary_twins(const struct run *r, FILE *f);
 void summary_winners(const struct run *r, FILE *f);
 void summary_costs(const struct run *r, FILE *f);

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -23,7 +24,29 @@ static const struct cell_metric *metric(const struct cell_result *c, const char 
 
 static bool same_group(const struct cell_result *a, const struct cell_result *b)
 {
-	return a->ncpus == b->ncpus && a->placement == b->placement;
+	return a->ncpus == b->ncpus && a->placement == b->placement && a->thp == b->thp;
+}
+
+/* A line before the first row measured with THP (they come last). */
+static void thp_heading(FILE *f, bool thp, bool *said)
+{
+	if (thp && !*said)
+		fprintf(f, "with THP (MADV_HUGEPAGE on the buffers):\n");
+	*said |= thp;
+}
+
+/* What a share of the whole means, as the row declares it (when_all). */
+const char *summary_when_all(const struct run *r, const struct cell_result *c)
+{
+	const struct dv_cell *dc = &r->derived->cells[c->id];
+	const struct bench_variant *v = c->vr->v;
+
+	if (!isfinite(dc->share) || dc->share < 0.995 || !dc->share_name)
+		return NULL;
+	for (int q = 0; q < BENCH_MAX_REPORTS && v->reports[q].name; q++)
+		if (!strcmp(v->reports[q].name, dc->share_name))
+			return v->reports[q].when_all;
+	return NULL;
 }
 
 void summary_twins(const struct run *r, FILE *f)
@@ -38,11 +61,20 @@ void summary_twins(const struct run *r, FILE *f)
 		   "cpu: the same for CPU time; 1/N: N times slower\n"
 		   "%-19s %-15s %4s %5s %8s %17s %6s\n", "variant", "twin", "cpus", "size",
 		"speed-up", "95% CI", "cpu");
+	bool said = false;
+
 	for (size_t i = 0; i < d->ntwins; i++) {
 		const struct dv_twin *t = &d->twins[i];
 		const struct cell_result *cell = &r->cells[t->cell];
 		const struct dv_cell *dc = &d->cells[t->cell];
 
+		thp_heading(f, cell->thp, &said);
+		if (summary_when_all(r, cell)) {	/* not zero copy: no speed-up to show */
+			fprintf(f, "%-19.19s %-15.15s %4u %5s %s\n", cell->vr->name,
+				r->cells[t->twin].vr->name, cell->ncpus,
+				fmt_size((double)cell->size, sz), summary_when_all(r, cell));
+			continue;
+		}
 		note[0] = 0;
 		if (isfinite(dc->share))
 			snprintf(note, sizeof(note), " %s copied", fmt_pct(dc->share, a));
@@ -70,9 +102,12 @@ void summary_winners(const struct run *r, FILE *f)
 	fprintf(f, "\nFastest hand-off per size (op time; \"~\": the runner-up's interval "
 		   "overlaps)\n%-4s %-7s %5s  %-19s %9s  %-19s %6s\n", "cpus", "place", "size",
 		"winner", "time/op", "next", "ratio");
+	bool said = false;
+
 	for (size_t i = 0; i < d->nwinners; i++) {
 		const struct dv_winner *w = &d->winners[i];
 
+		thp_heading(f, w->thp, &said);
 		fprintf(f, "%-4u %-7s %5s  %-19s %9s  %-19s %6s%s\n", w->cpus,
 			topo_placement_name(w->placement), fmt_size((double)w->size, sz),
 			r->cells[w->best].vr->name, fmt_time(d->cells[w->best].wall.centre, a),
@@ -86,7 +121,8 @@ void summary_winners(const struct run *r, FILE *f)
 		if (i == 0)
 			fprintf(f, "\nCrossovers: the size above which a variant beats its twin "
 				   "(interpolated\nin log size; the range from its speed-up's CI)\n");
-		snprintf(first, sizeof(first), "  %-19s cpus=%-2u", x->vr->name, x->cpus);
+		snprintf(first, sizeof(first), "  %-19s cpus=%-2u%s", x->vr->name, x->cpus,
+			 x->thp ? " THP" : "");
 		if (x->kind == CROSS_ALWAYS)
 			snprintf(line, sizeof(line), "faster at every size measured");
 		else if (x->kind == CROSS_NEVER)
@@ -100,6 +136,30 @@ void summary_winners(const struct run *r, FILE *f)
 				 x->monotone ? "" : ", and slower again at some larger size");
 		fmt_wrap(f, first, line, 30, SUMMARY_WIDTH);
 	}
+}
+
+/* Under a group's header: who shares the producer's CPU. */
+static void colocated_note(const struct run *r, size_t first, FILE *f)
+{
+	char names[512] = "";
+	size_t len = 0;
+
+	if (r->cells[first].ncpus == 1) {
+		fprintf(f, "(one CPU: sender and receiver share it)\n");
+		return;
+	}
+	for (size_t i = first; i < r->ncells && same_group(&r->cells[i], &r->cells[first]);
+	     i++) {
+		const struct cell_result *c = &r->cells[i];
+
+		if (!c->colocated || (i > first && r->cells[i - 1].vr == c->vr) ||
+		    c->vr->v->class == BENCH_CLASS_PRIMITIVE || len >= sizeof(names))
+			continue;
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					len ? ", " : "", c->vr->name);
+	}
+	if (len)
+		fmt_wrap(f, "receiver on the sender's CPU:", names, 2, SUMMARY_WIDTH);
 }
 
 void summary_costs(const struct run *r, FILE *f)
@@ -117,14 +177,18 @@ void summary_costs(const struct run *r, FILE *f)
 		if (i && !same_group(cr, &r->cells[i - 1]))
 			header = false;
 		if (!intro)
-			fprintf(f, "\nCost per operation (op = producer + consumer): the median of "
-				   "the repetitions'\nmedians, 95%% CI between processes; cpu = "
-				   "thread CPU time\n");
+			fprintf(f, "\nCost per operation: end to end (the sender's and the "
+				   "receiver's work), the\nmedian of the repetitions' medians, 95%% "
+				   "CI between processes; sender: the\nproducer's own time per op; "
+				   "cpu = thread CPU time of every role\n");
 		intro = true;
-		if (!header)
-			fprintf(f, "\ncpus=%u placement=%s\n%-19s %5s %9s %11s %9s %11s %9s\n",
-				cr->ncpus, topo_placement_name(cr->placement), "variant", "size",
-				"time/op", "95% CI", "per KiB", "rate", "cpu/KiB");
+		if (!header) {
+			fprintf(f, "\ncpus=%u placement=%s%s\n", cr->ncpus,
+				topo_placement_name(cr->placement), cr->thp ? " thp=always" : "");
+			colocated_note(r, i, f);
+			fprintf(f, "%-19s %5s %9s %11s %9s %11s %9s\n", "variant", "size",
+				"time/op", "95% CI", "sender", "rate", "cpu/KiB");
+		}
 		header = true;
 		if (!dc->wall.n) {
 			char line[128];
@@ -137,7 +201,7 @@ void summary_costs(const struct run *r, FILE *f)
 		fprintf(f, "%-19s %5s %9s %11s %9s %11s %9s%s\n", cr->vr->name,
 			fmt_size((double)cr->size, sz), fmt_time(dc->wall.centre, a),
 			fmt_interval_pct(dc->wall.centre, dc->wall.lo, dc->wall.hi, b),
-			fmt_time(dc->per_kib.centre, c), fmt_rate(dc->gib_s.centre, e),
+			fmt_time(dc->sender.centre, c), fmt_rate(dc->gib_s.centre, e),
 			fmt_time(dc->cpu_per_kib.centre, g), cr->status == CELL_OK ? "" : " *");
 	}
 }
@@ -151,98 +215,196 @@ static size_t columns(const struct run *r, unsigned int *cols)
 	return n < MAX_COLS ? n : MAX_COLS;
 }
 
+static const struct dv_remote *remote_at(const struct derived *d,
+					 const struct variant_ref *vr, size_t size,
+					 enum topo_placement p, bool thp)
+{
+	for (size_t i = 0; i < d->nremote; i++)
+		if (d->remote[i].vr == vr && d->remote[i].size == size &&
+		    d->remote[i].placement == p && d->remote[i].thp == thp)
+			return &d->remote[i];
+	return NULL;
+}
+
+/* "12.3 1.20..15.0" (us, with the interval when ci), or "-". */
+static const char *remote_iv(const struct stats_interval *iv, bool ci, char *out)
+{
+	char a[FMT_LEN], lo[FMT_LEN], hi[FMT_LEN];
+
+	if (!iv->n || !isfinite(iv->centre))
+		return strcpy(out, "-");
+	fmt_count(iv->centre / 1e3, a);
+	if (!iv->valid || !ci)
+		return strcpy(out, a);
+	snprintf(out, FMT_LEN, "%.6s %.5s..%.5s", a, fmt_count(iv->lo / 1e3, lo),
+		 fmt_count(iv->hi / 1e3, hi));
+	return out;
+}
+
+/* What each CPU beyond the first adds: the initiator's time, the
+ * responders' lost time, and the two together. */
+static void remote_table(const struct run *r, FILE *f, enum topo_placement pl)
+{
+	const struct derived *d = r->derived;
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], sz[FMT_LEN];
+	bool said = false;
+
+	fprintf(f, "\nus per remote CPU (%s; 95%% CI): initiator = its op time,\n"
+		   "responder = the busy bystanders' lost work, against their baseline row\n"
+		   "%-18s %5s %-19s %-19s %s\n", r->opt.ncpus > 2 ?
+		   "fitted over cpus >= 2" : "the difference to 1 CPU", "variant", "size",
+		"initiator", "responder", "total");
+	for (int thp = 0; thp < 2; thp++)
+		for (size_t v = 0; v < r->nvariants; v++)
+			for (size_t s = 0; s < r->opt.nsizes; s++) {
+				const struct variant_ref *vr = r->variants[v];
+				const struct dv_remote *x = remote_at(d, vr, r->opt.sizes[s], pl,
+								      thp);
+
+				if (!x)
+					continue;
+				thp_heading(f, thp, &said);
+				fprintf(f, "%-18s %5s %-19s %-19s %s\n", vr->name,
+					fmt_size((double)x->size, sz),
+					remote_iv(&x->per_cpu, true, a),
+					remote_iv(&x->responder, true, b),
+					remote_iv(&x->total, false, c));
+			}
+}
+
 void summary_primitives(const struct run *r, FILE *f)
 {
 	const struct derived *d = r->derived;
 	unsigned int cols[MAX_COLS];
 	size_t ncols = columns(r, cols);
-	char a[FMT_LEN], lo[FMT_LEN], hi[FMT_LEN], sz[FMT_LEN];
+	char a[FMT_LEN], sz[FMT_LEN];
 	bool any = false;
 
 	for (size_t v = 0; v < r->nvariants; v++)
 		any |= r->variants[v]->v->class == BENCH_CLASS_PRIMITIVE;
 	if (!any)
 		return;
-	fprintf(f, "\nPrimitives: time per op vs CPUs running the process; remote: the\n"
-		   "cost of each CPU beyond the first (%s), with the 95%%\n"
-		   "CI over paired repetitions in us\n", r->opt.ncpus > 2 ?
-		   "fitted over cpus >= 2" : "the difference to 1 CPU");
+	fprintf(f, "\nPrimitives: the initiator's time per op vs CPUs running the process\n");
 	for (size_t p = 0; p < r->opt.nplacements; p++) {
+		bool said = false;
+
 		fprintf(f, "\nplacement %s\n%-18s %5s", topo_placement_name(r->opt.placements[p]),
 			"variant", "size");
-		for (size_t k = 0; k < MAX_COLS; k++)
-			k < ncols ? fprintf(f, " %7u", cols[k]) : fprintf(f, " %7s", "");
-		fprintf(f, " %8s %12s\n", "remote", "95% CI");
-		for (size_t v = 0; v < r->nvariants; v++) {
-			const struct variant_ref *vr = r->variants[v];
+		for (size_t k = 0; k < ncols; k++)
+			fprintf(f, " %7u", cols[k]);
+		fprintf(f, "\n");
+		for (int thp = 0; thp < 2; thp++)
+			for (size_t v = 0; v < r->nvariants; v++) {
+				const struct variant_ref *vr = r->variants[v];
 
-			if (vr->v->class != BENCH_CLASS_PRIMITIVE)
-				continue;
-			for (size_t s = 0; s < r->opt.nsizes; s++) {
-				const struct dv_remote *x = NULL;
+				if (vr->v->class != BENCH_CLASS_PRIMITIVE)
+					continue;
+				for (size_t s = 0; s < r->opt.nsizes; s++) {
+					const struct cell_result *c0 = analysis_cell_at(r, vr,
+						r->opt.sizes[s], cols[0], r->opt.placements[p], thp);
 
-				fprintf(f, "%-18s %5s", vr->name,
-					fmt_size((double)r->opt.sizes[s], sz));
-				for (size_t k = 0; k < MAX_COLS; k++) {
-					const struct cell_result *c = analysis_cell_at(r, vr,
-						r->opt.sizes[s], k < ncols ? cols[k] : 0,
-						r->opt.placements[p]);
+					if (!c0)
+						continue;
+					thp_heading(f, thp, &said);
+					fprintf(f, "%-18s %5s", vr->name,
+						fmt_size((double)r->opt.sizes[s], sz));
+					for (size_t k = 0; k < ncols; k++) {
+						const struct cell_result *c = analysis_cell_at(r, vr,
+							r->opt.sizes[s], cols[k],
+							r->opt.placements[p], thp);
 
-					fprintf(f, " %7s", k >= ncols ? "" : c ?
-						fmt_time(d->cells[c->id].wall.centre, a) : "-");
+						fprintf(f, " %7s", c && d->cells[c->id].wall.n ?
+							fmt_time(d->cells[c->id].wall.centre, a) : "-");
+					}
+					fprintf(f, "\n");
 				}
-				for (size_t i = 0; i < d->nremote; i++)
-					if (d->remote[i].vr == vr && d->remote[i].size == r->opt.sizes[s] &&
-					    d->remote[i].placement == r->opt.placements[p])
-						x = &d->remote[i];
-				if (x && x->per_cpu.valid)
-					fprintf(f, " %8s %5.5s..%-5.5s\n", fmt_time(x->per_cpu.centre, a),
-						fmt_count(x->per_cpu.lo / 1e3, lo),
-						fmt_count(x->per_cpu.hi / 1e3, hi));
-				else
-					fprintf(f, " %8s\n", x ? fmt_time(x->per_cpu.centre, a) : "-");
 			}
-		}
+		if (d->nremote)
+			remote_table(r, f, r->opt.placements[p]);
 	}
 	fmt_wrap(f, "TLB flushes here:", r->machine.flush.summary, 2, SUMMARY_WIDTH);
 }
 
-void summary_phases(const struct run *r, FILE *f)
+/* Cells in the order the phases table lists them: by group, then size,
+ * then variant, so that at each size every row's same-named phase (the
+ * kernel's COW fault and its user-space emulations) stands together. */
+static const struct run *sort_run;
+
+static int by_size_first(const void *pa, const void *pb)
+{
+	const struct cell_result *a = &sort_run->cells[*(const unsigned int *)pa];
+	const struct cell_result *b = &sort_run->cells[*(const unsigned int *)pb];
+
+	if (a->thp != b->thp)
+		return a->thp - b->thp;
+	if (a->placement != b->placement)
+		return (int)a->placement - (int)b->placement;
+	if (a->ncpus != b->ncpus)
+		return a->ncpus < b->ncpus ? -1 : 1;
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return a->vr->index < b->vr->index ? -1 : a->vr->index > b->vr->index;
+}
+
+static void phase_row(const struct run *r, const struct cell_result *cr,
+		      const char *phase, FILE *f, bool *header, bool *tiny)
 {
 	char name[RESULTS_METRIC_LEN], a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], sz[FMT_LEN];
-	bool header = false, tiny = false;
+	double pages = ceil((double)cr->size / 4096), mark = r->clock.phase_mark_overhead_ns;
+	const struct cell_metric *m;
 
+	snprintf(name, sizeof(name), "phase.%s.wall_ns", phase);
+	m = metric(cr, "producer", name);
+	if (!m || !m->iv.n)
+		return;
+	if (!*header)
+		fprintf(f, "\nPhases of the producer's operation (median over repetitions), "
+			   "per 4 KiB page,\nthe rows of one phase name side by side\n"
+			   "%-10s %-19s %5s %4s %9s %11s %9s\n", "phase", "variant", "size",
+			"cpus", "time/op", "95% CI", "per page");
+	*header = true;
+	fprintf(f, "%-10s %-19s %5s %4u%s %9s %11s %9s%s\n", phase, cr->vr->name,
+		fmt_size((double)cr->size, sz), cr->ncpus, cr->thp ? "h" : " ",
+		fmt_time(m->iv.centre, a), fmt_interval_pct(m->iv.centre, m->iv.lo, m->iv.hi, b),
+		fmt_time(m->iv.centre / pages, c), m->iv.centre < 10 * mark ? " *" : "");
+	*tiny |= m->iv.centre < 10 * mark;
+}
+
+void summary_phases(const struct run *r, FILE *f)
+{
+	const char *names[64];
+	unsigned int *order = calloc(r->ncells ? r->ncells : 1, sizeof(*order));
+	size_t nnames = 0;
+	bool header = false, tiny = false, thp = false;
+	char a[FMT_LEN];
+
+	if (!order)
+		return;
 	for (size_t i = 0; i < r->ncells; i++) {
-		const struct cell_result *cr = &r->cells[i];
-		const struct bench_variant *v = cr->vr->v;
-		double pages = ceil((double)cr->size / 4096);
+		const struct bench_variant *v = r->cells[i].vr->v;
 
+		order[i] = (unsigned int)i;
+		thp |= r->cells[i].thp;
 		for (int p = 0; p < BENCH_MAX_PHASES && v->phases[p].name; p++) {
-			const struct cell_metric *m;
+			size_t k = 0;
 
-			snprintf(name, sizeof(name), "phase.%s.wall_ns", v->phases[p].name);
-			m = metric(cr, "producer", name);
-			if (!m || !m->iv.n)
-				continue;
-			if (!header)
-				fprintf(f, "\nPhases of the producer's operation (median over "
-					   "repetitions), per 4 KiB page\n%-19s %5s %4s %-10s %9s "
-					   "%11s %9s\n", "variant", "size", "cpus", "phase",
-					"time/op", "95% CI", "per page");
-			header = true;
-			fprintf(f, "%-19s %5s %4u %-10s %9s %11s %9s%s\n", cr->vr->name,
-				fmt_size((double)cr->size, sz), cr->ncpus, v->phases[p].name,
-				fmt_time(m->iv.centre, a),
-				fmt_interval_pct(m->iv.centre, m->iv.lo, m->iv.hi, b),
-				fmt_time(m->iv.centre / pages, c),
-				m->iv.centre < 10 * r->clock.phase_mark_overhead_ns ? " *" : "");
-			tiny |= m->iv.centre < 10 * r->clock.phase_mark_overhead_ns;
+			while (k < nnames && strcmp(names[k], v->phases[p].name))
+				k++;
+			if (k == nnames && nnames < 64)
+				names[nnames++] = v->phases[p].name;
 		}
 	}
+	sort_run = r;
+	qsort(order, r->ncells, sizeof(*order), by_size_first);
+	for (size_t k = 0; k < nnames; k++)
+		for (size_t i = 0; i < r->ncells; i++)
+			phase_row(r, &r->cells[order[i]], names[k], f, &header, &tiny);
+	free(order);
 	if (header)
-		fprintf(f, "(each phase has the cost of its mark, %s, taken out%s)\n",
+		fprintf(f, "(each phase has the cost of its mark, %s, taken out%s%s)\n",
 			fmt_time(r->clock.phase_mark_overhead_ns, a), tiny ?
-			"; * under 10 times\nthat cost: mostly the harness" : "");
+			"; * under 10 times\nthat cost: mostly the harness" : "",
+			thp ? "; h: with THP" : "");
 }
 
 /* Each variant's own counters (its row's list), those measured here. */

@@ -30,8 +30,8 @@ int wire_write_spec(FILE *f, const struct cell_spec *s)
 	put_double(f, "min_sample_s", s->samp.min_sample_s);
 	put_double(f, "run_left_s", s->samp.run_left_s);
 	put_double(f, "phase_mark_ns", s->samp.phase_mark_ns);
-	fprintf(f, "sink %s\nhazard %d\nverify %d\n",
-		s->sink == BENCH_SINK_READ ? "read" : "devnull", s->hazard, s->verify);
+	fprintf(f, "sink %d\nhazard %d\nverify %d\nsabotage %d\nthp %d\n", (int)s->sink,
+		s->hazard, s->verify, s->sabotage, s->thp);
 	if (s->peer[0])
 		fprintf(f, "peer %s\n", s->peer);
 	if (s->events[0])
@@ -106,11 +106,15 @@ static int spec_line(struct cell_spec *s, char *key, char *v)
 	else if (!strcmp(key, "phase_mark_ns"))
 		s->samp.phase_mark_ns = strtod(v, &end);
 	else if (!strcmp(key, "sink"))
-		s->sink = strcmp(v, "read") ? BENCH_SINK_DEVNULL : BENCH_SINK_READ;
+		s->sink = (enum bench_sink)strtol(v, &end, 10);
 	else if (!strcmp(key, "hazard"))
 		s->hazard = strtol(v, &end, 10) != 0;
 	else if (!strcmp(key, "verify"))
 		s->verify = strtol(v, &end, 10) != 0;
+	else if (!strcmp(key, "sabotage"))
+		s->sabotage = strtol(v, &end, 10) != 0;
+	else if (!strcmp(key, "thp"))
+		s->thp = strtol(v, &end, 10) != 0;
 	else if (!strcmp(key, "peer"))
 		snprintf(s->peer, sizeof(s->peer), "%s", v);
 	else if (!strcmp(key, "events"))
@@ -216,15 +220,25 @@ void wire_emit_end(FILE *f, const struct rep_result *r, const struct bench_varia
 	fprintf(f, "info verify_ran %d\n", r->verify_ran);
 	fprintf(f, "info verified %d\ninfo verify_ops %llu\ninfo ops_per_sample %llu\n"
 		"info depth %u\ninfo warmup %lu\ninfo rss_kib %ld\ninfo vmas %ld\n"
-		"info colocated %d\n", r->verified, (unsigned long long)r->verify_ops,
-		(unsigned long long)r->ops_per_sample, r->depth, r->warmup, r->rss_kib,
-		r->vmas, r->colocated);
+		"info huge_kib %ld\ninfo colocated %d\ninfo helper_cpu %d\n", r->verified,
+		(unsigned long long)r->verify_ops, (unsigned long long)r->ops_per_sample,
+		r->depth, r->warmup, r->rss_kib, r->vmas, r->huge_kib, r->colocated,
+		r->helper_cpu);
 	for (int q = 0; q < BENCH_MAX_REPORTS && v->reports[q].name; q++)
 		fprintf(f, "info verify_report.%s %llu\n", v->reports[q].name,
 			(unsigned long long)r->verify_reports[q]);
 	for (unsigned int e = 0; e < pmu->n && e < RESULTS_MAX_COUNTERS; e++)
 		if (isfinite(r->running[e]))
 			fprintf(f, "info running.%s %.17g\n", pmu->ev[e].key, r->running[e]);
+	for (unsigned int i = 0; i < r->nnotes; i++) {
+		char note[RESULTS_NOTE_LEN];
+
+		snprintf(note, sizeof(note), "%s", r->notes[i]);
+		for (char *p = note; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		fprintf(f, "note %s\n", note);
+	}
 	snprintf(reason, sizeof(reason), "%s", r->reason);
 	for (char *p = reason; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -299,8 +313,12 @@ static int apply_info(struct rep_result *r, const struct bench_variant *v,
 		r->rss_kib = (long)x;
 	else if (!strcmp(key, "vmas"))
 		r->vmas = (long)x;
+	else if (!strcmp(key, "huge_kib"))
+		r->huge_kib = (long)x;
 	else if (!strcmp(key, "colocated"))
 		r->colocated = x;
+	else if (!strcmp(key, "helper_cpu"))
+		r->helper_cpu = (int)x;
 	else if (!strncmp(key, "verify_report.", 14)) {
 		for (int q = 0; q < BENCH_MAX_REPORTS && v->reports[q].name; q++)
 			if (!strcmp(key + 14, v->reports[q].name))
@@ -347,5 +365,10 @@ int wire_apply(struct rep_result *r, const struct bench_variant *v,
 		return apply_info(r, v, pmu, val);
 	if (!strcmp(line, "end"))
 		return apply_end(r, val);
+	if (!strcmp(line, "note")) {
+		if (r->nnotes < RESULTS_MAX_NOTES)
+			snprintf(r->notes[r->nnotes++], RESULTS_NOTE_LEN, "%s", val);
+		return 0;
+	}
 	return -EPROTO;
 }

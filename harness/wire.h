@@ -49,6 +49,7 @@ struct cell_spec {
 	char peer[256];			/* "" none */
 	bool hazard;
 	bool verify;
+	bool sabotage, thp;
 	char events[1024];		/* the --events list, "" the defaults */
 	unsigned int nevents;
 	struct wire_event ev[PMU_MAX_EVENTS];

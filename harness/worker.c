@@ -2,8 +2,8 @@
 /*
  * worker.c - the threads of a cell's process: one per CPU of the cell,
  * pinned there, each with its counters, taking steps (setup, a sample,
- * quit) together behind a generation counter; and the services bench.h
- * offers the benchmarks from inside those threads.
+ * quit) together behind a generation counter. The services bench.h
+ * offers the benchmarks from inside those threads are in services.c.
  *
  * The process's only other thread is its main thread, pinned to the
  * producer's CPU by the caller, asleep in futex_wait while a step runs: so
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,96 +51,6 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
-}
-
-/* --- services for the benchmarks (bench.h) ------------------------------ */
-
-void bench_phase(struct bench_ctl *ctl, unsigned int phase)
-{
-	uint64_t now = clock_mark();
-
-	ctl->phase_acc[ctl->phase] += now - ctl->phase_t;
-	ctl->phase_t = now;
-	ctl->phase = phase < BENCH_MAX_PHASES ? phase : BENCH_MAX_PHASES - 1;
-	ctl->phase_n[ctl->phase]++;
-}
-
-void bench_report(struct bench_ctl *ctl, unsigned int idx, uint64_t n)
-{
-	if (idx < BENCH_MAX_REPORTS)
-		ctl->rep[idx] += n;
-}
-
-void bench_set_depth(struct bench_ctl *ctl, unsigned int depth)
-{
-	ctl->cx->depth = depth;
-}
-
-bool bench_stopping(const struct bench_ctl *ctl)
-{
-	return atomic_load(&ctl->cx->g.stop) || measure_interrupted;
-}
-
-bool bench_verifying(const struct bench_ctl *ctl)
-{
-	return ctl->cx->g.verify;
-}
-
-void bench_sleep_until_stop(struct bench_ctl *ctl)
-{
-	_Atomic uint32_t *stop = &ctl->cx->g.stop;
-
-	while (!atomic_load(stop))
-		futex_wait(stop, 0, 0);
-}
-
-static void vreason(struct cell_ctx *cx, const char *fmt, va_list ap)
-{
-	pthread_mutex_lock(&cx->lock);
-	if (!cx->reason[0])
-		vsnprintf(cx->reason, sizeof(cx->reason), fmt, ap);
-	pthread_mutex_unlock(&cx->lock);
-}
-
-void worker_reason(struct cell_ctx *cx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreason(cx, fmt, ap);
-	va_end(ap);
-}
-
-int bench_fail(struct bench_ctl *ctl, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreason(ctl->cx, fmt, ap);
-	va_end(ap);
-	return -EBADMSG;
-}
-
-int bench_skip(struct bench_ctl *ctl, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreason(ctl->cx, fmt, ap);
-	va_end(ap);
-	ctl->cx->skip = true;
-	return -EOPNOTSUPP;
-}
-
-void *bench_alloc(struct bench_ctl *ctl, size_t len)
-{
-	return topo_alloc_near(ctl->cx->env->topo, ctl->cx->ctl[0].cpu, len);
-}
-
-void bench_free(struct bench_ctl *ctl, void *p, size_t len)
-{
-	if (p)
-		topo_free(ctl->cx->env->topo, p, len);
 }
 
 /* --- the worker threads ------------------------------------------------- */
@@ -198,8 +109,8 @@ static void wait_all(struct cell_ctx *cx, _Atomic uint32_t *count)
 
 static const char *role_name(enum bench_role r)
 {
-	return r == BENCH_ROLE_PRODUCER ? "producer" :
-	       r == BENCH_ROLE_CONSUMER ? "consumer" : "bystander";
+	return r == BENCH_ROLE_PRODUCER ? "producer" : r == BENCH_ROLE_CONSUMER ?
+	       "consumer" : r == BENCH_ROLE_HELPER ? "helper" : "bystander";
 }
 
 static void do_sample(struct bench_ctl *ctl)
@@ -225,7 +136,8 @@ static void do_sample(struct bench_ctl *ctl)
 	if (ctl->role == BENCH_ROLE_BYSTANDER)
 		rc = v->bystand ? v->bystand(ctl, cx->state) : default_bystand(ctl);
 	else
-		rc = v->run(ctl, cx->state, ctl->role, cx->g.nops);
+		rc = v->run(ctl, cx->state, ctl->role, cx->g.nops);	/* the helper:
+						   until bench_stopping() */
 	ctl->t1 = clock_ticks();
 	ctl->cpu1 = clock_thread_cpu_ns();
 	read_counters(ctl, ctl->c1, ctl->c0);
@@ -239,7 +151,7 @@ static void do_sample(struct bench_ctl *ctl)
 	} else if (rc < 0) {
 		atomic_store(&cx->g.failed, true);	/* stopped from outside */
 	}
-	if (ctl->role != BENCH_ROLE_BYSTANDER &&
+	if ((ctl->role == BENCH_ROLE_PRODUCER || ctl->role == BENCH_ROLE_CONSUMER) &&
 	    atomic_fetch_sub(&cx->g.transfer_left, 1) == 1)
 		stop_sample(cx);
 	/* ... to the last thread's counter read: it covers every window */
@@ -366,24 +278,76 @@ int worker_sample(struct cell_ctx *cx, uint64_t nops, bool verify)
 /* Thread 0 the producer, 1 the consumer (when the variant has one and no
  * remote sink takes its place), the rest bystanders, one per CPU; with one
  * CPU the consumer shares the producer's. */
+static void add_thread(struct cell_ctx *cx, enum bench_role role, int cpu)
+{
+	struct bench_ctl *t = &cx->ctl[cx->nthreads++];
+
+	t->cx = cx;
+	t->role = role;
+	t->cpu = cpu;
+}
+
+/* The producer on the cell's first CPU; a consumer on the second (or with
+ * the producer, when the row says so or the cell has one CPU); a helper
+ * with the consumer, else with the producer; a bystander on every CPU
+ * left. So the process runs on exactly the cell's CPUs. */
 static void assign_roles(struct cell_ctx *cx)
 {
 	const struct cell_env *e = cx->env;
 	bool consumer = cx->v->consumer && !cx->cell.peer;
-	unsigned int min = consumer ? 2u : 1u;
+	bool own = consumer && cx->v->consumer_cpu == BENCH_PLACE_OWN_CPU && e->ncpus > 1;
+	int cpu0 = e->cpu_list[0], ccpu = own ? e->cpu_list[1] : cpu0;
 
-	cx->nthreads = e->ncpus > min ? e->ncpus : min;
-	cx->ntransfer = consumer ? 2 : 1;
-	for (unsigned int i = 0; i < cx->nthreads; i++) {
-		struct bench_ctl *t = &cx->ctl[i];
+	cx->nthreads = 0;
+	add_thread(cx, BENCH_ROLE_PRODUCER, cpu0);
+	if (consumer)
+		add_thread(cx, BENCH_ROLE_CONSUMER, ccpu);
+	cx->ntransfer = cx->nthreads;
+	if (cx->v->helper)
+		add_thread(cx, BENCH_ROLE_HELPER, consumer ? ccpu : cpu0);
+	for (unsigned int i = own ? 2 : 1; i < e->ncpus; i++)
+		add_thread(cx, BENCH_ROLE_BYSTANDER, e->cpu_list[i]);
+	cx->cell.colocated = consumer && ccpu == cpu0;
+	cx->cell.nbystanders = e->ncpus - (own ? 2 : 1);
+	cx->cell.helper_cpu = cx->cell.child_cpu = cx->v->helper ? (consumer ? ccpu : cpu0) : -1;
+}
 
-		t->cx = cx;
-		t->role = i == 0 ? BENCH_ROLE_PRODUCER :
-			  (i == 1 && consumer) ? BENCH_ROLE_CONSUMER : BENCH_ROLE_BYSTANDER;
-		t->cpu = e->cpu_list[i < e->ncpus ? i : 0];
+/* A worker's stack, not inherited by fork() (but the helper's, which a
+ * forked child runs on), with a guard page below it. */
+#define STACK_LEN (8u << 20)
+
+/* Under ASan (x86-64: shadow = addr / 8 + 0x7fff8000) a stack's shadow is
+ * written whenever a frame with an address-taken local is entered or left
+ * (its redzones): it must not be inherited either, or every such frame
+ * after a fork would take a COW fault that is the tool's. */
+static void shadow_dontfork(void *p, size_t len)
+{
+#if defined(__SANITIZE_ADDRESS__) && defined(__x86_64__)
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)p >> 3) + 0x7fff8000u;
+	uintptr_t hi = (((uintptr_t)p + len) >> 3) + 0x7fff8000u;
+
+	lo &= ~(pg - 1);
+	hi = (hi + pg - 1) & ~(pg - 1);
+	madvise((void *)lo, hi - lo, MADV_DONTFORK);
+#else
+	(void)p, (void)len;
+#endif
+}
+
+static void *stack_alloc(bool inherit)
+{
+	void *p = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	mprotect(p, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE);
+	if (!inherit) {
+		madvise(p, STACK_LEN, MADV_DONTFORK);
+		shadow_dontfork(p, STACK_LEN);
 	}
-	cx->cell.colocated = consumer && e->ncpus < 2;
-	cx->cell.nbystanders = cx->nthreads - cx->ntransfer;
+	return p;
 }
 
 int worker_start(struct cell_ctx *cx)
@@ -398,8 +362,19 @@ int worker_start(struct cell_ctx *cx)
 	sigaddset(&all, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (unsigned int i = 0; i < cx->nthreads; i++) {
-		rc = -pthread_create(&cx->ctl[i].tid, NULL, worker_main, &cx->ctl[i]);
+		struct bench_ctl *t = &cx->ctl[i];
+		pthread_attr_t attr;
+
+		t->stack = stack_alloc(t->role == BENCH_ROLE_HELPER);
+		rc = t->stack ? -pthread_attr_init(&attr) : -ENOMEM;
+		if (!rc) {
+			pthread_attr_setstack(&attr, t->stack, STACK_LEN);
+			rc = -pthread_create(&t->tid, &attr, worker_main, t);
+			pthread_attr_destroy(&attr);
+		}
 		if (rc) {
+			if (t->stack)
+				munmap(t->stack, STACK_LEN);
 			cx->nthreads = i;	/* only these exist */
 			break;
 		}
@@ -415,6 +390,8 @@ void worker_stop(struct cell_ctx *cx, int rc)
 	cx->g.quit = true;
 	atomic_fetch_add(&cx->g.gen, 1);
 	futex_wake(&cx->g.gen);
-	for (unsigned int i = 0; i < cx->nthreads; i++)
+	for (unsigned int i = 0; i < cx->nthreads; i++) {
 		pthread_join(cx->ctl[i].tid, NULL);
+		munmap(cx->ctl[i].stack, STACK_LEN);
+	}
 }

@@ -43,6 +43,7 @@ struct bench_ctl {
 	enum bench_role role;
 	int cpu;
 	pthread_t tid;
+	void *stack;
 	struct pmu_thread *pmu;
 	int rc;				/* pinning / counters */
 	uint64_t t0, t1, cpu0, cpu1;
@@ -68,6 +69,8 @@ struct cell_ctx {
 	unsigned int depth;		/* bench_set_depth(), 0: none */
 	pthread_mutex_t lock;
 	char reason[RESULTS_REASON_LEN];
+	char notes[RESULTS_MAX_NOTES][RESULTS_NOTE_LEN];
+	unsigned int nnotes;
 	uint64_t *irq0, *irq1;		/* TLB row of /proc/interrupts */
 	uint64_t *st0, *st1;		/* interrupt ns per CPU, /proc/stat */
 	unsigned int nst;
@@ -86,6 +89,9 @@ int worker_sample(struct cell_ctx *cx, uint64_t nops, bool verify);
 /* Tell the threads to quit (teardown runs in the producer) and join them;
  * not when rc is -EDEADLK. */
 void worker_stop(struct cell_ctx *cx, int rc);
+/* After setup: the process's resident set and mappings, and how much of
+ * the mappings advised MADV_HUGEPAGE is in huge pages (smaps), into r. */
+void worker_footprint(struct rep_result *r);
 /* The first reason recorded for the cell (bench_fail, a thread, ...). */
 void worker_reason(struct cell_ctx *cx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -51,20 +51,28 @@ def run_gnuplot(script, params_file, outfile, fmt, width, height):
 
 # ----------------------------------------------------------------- figures ---
 
-# Colours: each strategy class gets a family of related but clearly
-# different hues, in the order the caller gives (the run's, see plot);
-# within a class, variant i gets colour i, dash pattern i and point type i
-# of the family, so two variants differ in all three.
+# Colours: each strategy class gets a family of hues (cool for the
+# copies, warm for COW, greens for notification, purples for the
+# primitives), in the order the caller gives (the run's, see plot). Within
+# a family the hues differ strongly (red, orange, pink, gold, plum, brown:
+# no two shades of one hue next to each other), and variant i also gets
+# dash pattern i and point type i, so the first five variants of a class
+# differ in all three; past six the points go hollow, so no two variants
+# of a class are drawn alike.
 FAMILIES = [
-    ["#1f4e9c", "#17a2b8", "#6a5acd", "#0b2447", "#5dade2", "#2e8b57"],   # blues
-    ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#7a0019", "#c7a000"],   # reds
-    ["#2ca02c", "#9acd32", "#00796b", "#556b2f", "#66cdaa", "#a0522d"],   # greens
-    ["#6a3d9a", "#c51b8a", "#3f007d", "#b07cd6", "#e7298a", "#4682b4"],   # purples
+    ["#1f4e9c", "#17a2b8", "#6a5acd", "#0b2447", "#5dade2", "#708090", "#4682b4",
+     "#2f4f4f"],                                                          # copy: blues
+    ["#d62728", "#ff7f0e", "#e377c2", "#c7a000", "#8e0152", "#5b3a29", "#b35806",
+     "#ff6f61"],                                                          # cow: warm
+    ["#2ca02c", "#9acd32", "#00796b", "#556b2f", "#66cdaa", "#00441b", "#8c9e3a",
+     "#1b9e77"],                                                          # greens
+    ["#6a3d9a", "#b07cd6", "#3f007d", "#aa4499", "#303030", "#c2a5cf", "#5c5c8a",
+     "#9e9ac8"],                                                          # purples
     ["#505050", "#a0a0a0", "#202020", "#787878", "#c0c0c0", "#383838"],   # greys
 ]
 DISTINCT = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
             "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
-DASHES = [1, 2, 4, 5, 3, 1]             # solid, dashed, dash-dot, dash-dot-dot, dotted
+DASHES = [1, 2, 4, 5, 3]                # solid, dashed, dash-dot, dash-dot-dot, dotted
 POINTS = [7, 5, 9, 13, 11, 15]          # filled circle, square, triangles, diamond...
 OPEN_POINTS = [6, 4, 8, 12, 10, 14]
 
@@ -74,8 +82,8 @@ def class_style(classes, cls, i):
     taking the colour families in the order given."""
     k = classes.index(cls) if cls in classes else len(classes)
     fam = FAMILIES[k % len(FAMILIES)]
-    j = i % len(fam)
-    return fam[j], DASHES[j], POINTS[j]
+    pts = POINTS if (i // len(POINTS)) % 2 == 0 else OPEN_POINTS
+    return fam[i % len(fam)], DASHES[i % len(DASHES)], pts[i % len(pts)]
 
 
 def size_tics(cells):
@@ -124,11 +132,13 @@ def lin_range(values, pad=0.08, zero=False):
 
 class Panel:
     def __init__(self, title, xlabel, ylabel, xrange="[*:*]", yrange="[*:*]",
-                 xtics="", ytics="", hline=None, hlabel="", vlines=(), ytics_set=""):
+                 xtics="", ytics="", hline=None, hlabel="", vlines=(), ytics_set="",
+                 vlabel=""):
         self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
         self.ytics_set = ytics_set      # replaces the automatic y tics
         self.xrange, self.yrange, self.xtics, self.ytics = xrange, yrange, xtics, ytics
         self.hline, self.hlabel, self.vlines = hline, hlabel, list(vlines)
+        self.vlabel = vlabel            # written at the top of each vertical line
         self.data = {}          # series index -> [(x, y, lo, hi[, label])]
 
     def add(self, sindex, x, y, lo=None, hi=None, label=None):
@@ -160,8 +170,13 @@ class Figure:
         self.panels = []
         self.vars = {}          # extra numeric gnuplot variables for the script
         self.xtic_room = 0      # extra pixels under each panel for long x tics
+        self.panel_px = None    # (width, height) of a panel instead of the default
 
     def add_series(self, sid, title, color, dash=1, pt=7, style="err", lw=1.5, key=True):
+        """A series: style "err" (line, points, CI bars), "band" (line, CI
+        band), "lp", "line", "pts" (points with CI bars, no line) or "lab"
+        (labelled points); key: in the legend where it has data, "always"
+        (a legend entry that explains a style) or False."""
         if sid in self.ids:
             return self.ids[sid]
         self.series.append(dict(title=title, color=color, dash=dash, pt=pt,
@@ -184,10 +199,11 @@ class Figure:
         cols = 1 if n == 1 else 2 if n in (2, 4) else 3
         rows = (n + cols - 1) // cols
         pw, ph = (880, 520) if cols == 1 else (600, 420) if cols == 2 else (520, 400)
+        pw, ph = self.panel_px or (pw, ph)
         ph += self.xtic_room
         used = self.used_series()
-        keyed = [i for i in range(1, len(self.series) + 1)
-                 if i in used and self.series[i - 1]["key"]]
+        keyed = [i for i in range(1, len(self.series) + 1) if self.series[i - 1]["key"] and
+                 (i in used or self.series[i - 1]["key"] == "always")]
         longest = max([len(self.series[i - 1]["title"]) for i in keyed] or [10])
         colw = int(KEY_CHAR_PX * longest + KEY_SAMPLE_PX)
         # never narrower than one legend entry (or the note's lines)
@@ -229,12 +245,12 @@ class Figure:
                       "s_color_%d = %s" % (i, gp_string(s["color"])),
                       "s_dash_%d = %d" % (i, s["dash"]), "s_pt_%d = %d" % (i, s["pt"]),
                       "s_lw_%d = %.2f" % (i, s["lw"])]
-        key_lp = [str(i) for i in keyed if self.series[i - 1]["style"] != "line"]
-        key_line = [str(i) for i in keyed if self.series[i - 1]["style"] == "line"]
-        lines += ["key_lp = %s" % gp_string(" ".join(key_lp)),
-                  "key_line = %s" % gp_string(" ".join(key_line))]
+        for name, styles in (("lp", ("err", "band", "lp", "lab")), ("line", ("line",)),
+                             ("pts", ("pts",))):
+            ids = [str(i) for i in keyed if self.series[i - 1]["style"] in styles]
+            lines.append("key_%s = %s" % (name, gp_string(" ".join(ids))))
         for pi, (p, box) in enumerate(zip(self.panels, boxes), 1):
-            by_style = {k: [] for k in ("err", "band", "lp", "line", "lab")}
+            by_style = {k: [] for k in ("err", "band", "lp", "line", "pts", "lab")}
             for si in sorted(p.data):
                 rows = p.data[si]
                 if not rows:
@@ -259,7 +275,8 @@ class Figure:
                       "p_yticsset_%d = %s" % (pi, gp_string(p.ytics_set)),
                       "p_hline_%d = %s" % (pi, hline),
                       "p_hlabel_%d = %s" % (pi, gp_string(p.hlabel)),
-                      "p_vlines_%d = %s" % (pi, gp_string(" ".join("%.6g" % v for v in p.vlines)))]
+                      "p_vlines_%d = %s" % (pi, gp_string(" ".join("%.6g" % v for v in p.vlines))),
+                      "p_vlabel_%d = %s" % (pi, gp_string(p.vlabel))]
         params = os.path.join(ddir, "params.gp")
         with open(params, "w") as f:
             f.write("\n".join(lines) + "\n")

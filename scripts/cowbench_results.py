@@ -118,7 +118,8 @@ class Cell:
 class Run:
     """One run directory: .doc is run.json as read, .cells by key, .by_id by
     id, and the run's own analysis: .derived {cell id: {name: Interval}},
-    .twins [(cell, twin cell, speed-up Interval)], .remote_cost [dict]."""
+    .twins [(cell, twin cell, speed-up Interval)], .remote_cost [dict],
+    .crossovers [dict] (measured; the model's: load_model())."""
 
     def __init__(self, path, doc):
         self.path = path
@@ -133,6 +134,7 @@ class Run:
         self.derived = {}
         self.twins = []
         self.remote_cost = []
+        self.crossovers = []
 
     @property
     def started(self):
@@ -300,7 +302,10 @@ def _load_cell(c, where):
     cell.size = _need(c, "size", int, where)
     cell.size_label = _need(c, "size_label", str, where)
     cell.cpus = _need(c, "cpus", int, where)
-    cell.placement = _need(c, "placement", str, where)
+    # THP is a dimension of a cell like its placement: folded into it here,
+    # so that every grouping by placement keeps THP cells apart
+    cell.placement = with_thp(_need(c, "placement", str, where),
+                              _opt(c, "thp", str, where, "never"))
     cell.status = _need(c, "status", str, where)
     if cell.size <= 0 or cell.cpus <= 0:
         raise InputError("%s: size and cpus must be positive" % where)
@@ -345,9 +350,56 @@ def _load_derived(run, d, where):
         w = "%s.remote_cpu_cost[%d]" % (where, i)
         run.remote_cost.append({
             "variant": _need(e, "variant", str, w), "size": _need(e, "size", int, w),
-            "placement": _need(e, "placement", str, w),
+            "placement": with_thp(_need(e, "placement", str, w),
+                                  _opt(e, "thp", str, w, "never")),
             "cost": _interval(e, "ns_per_remote_cpu", w),
             "intercept": _number(e, "intercept_ns", w)})
+    for i, e in enumerate(_opt(d, "crossovers", list, where, [])):
+        run.crossovers.append(_crossover(e, "%s.crossovers[%d]" % (where, i), True))
+
+
+def _crossover(e, w, measured):
+    """A crossover, measured (with a placement and interval) or the model's."""
+    x = {"variant": _need(e, "variant", str, w), "twin": _need(e, "twin", str, w),
+         "cpus": _need(e, "cpus", int, w), "kind": _need(e, "kind", str, w),
+         "size": _number(e, "size", w)}
+    if x["kind"] not in ("never", "always", "at") or x["kind"] == "at" and not x["size"]:
+        raise InputError("%s: kind %s with size %s" % (w, json.dumps(x["kind"]), x["size"]))
+    if measured:
+        x["placement"] = with_thp(_need(e, "placement", str, w), _opt(e, "thp", str, w, "never"))
+        x["lo"], x["hi"] = _number(e, "lo", w), _number(e, "hi", w)
+    else:
+        x["extrapolated"] = _need(e, "extrapolated", bool, w)
+    return x
+
+
+def load_model(run):
+    """derived.model (results/README.md, "The model") or None, read only by
+    what draws it; a prediction's "kind": independent, own constants, own line."""
+    m = _opt(run.doc["derived"], "model", dict, "derived")
+    if m is None:
+        return None
+    w = "%s: derived.model" % run_json_path(run.path)
+    s = _opt(m, "summary", dict, w, {})
+    model = {k: _number(m, k, w) for k in ("ceiling_pages", "tolerance")}
+    model.update(summary={k: _opt(s, k, int, w) for k in ("independent", "independent_within")},
+                 predictions=[], crossovers=[])
+    for i, p in enumerate(_opt(m, "predictions", list, w, [])):
+        pw = "%s.predictions[%d]" % (w, i)
+        own_line, uses_own = _need(p, "own_line", bool, pw), _need(p, "uses_own", bool, pw)
+        model["predictions"].append({
+            "cell": _cell_ref(run, p, "cell", pw),
+            "kind": "own line" if own_line else "own constants" if uses_own else "independent",
+            "predicted": _interval(p, "predicted_ns", pw),
+            "measured": _number(p, "measured_ns", pw), "within": _opt(p, "within", bool, pw)})
+    for i, e in enumerate(_opt(m, "crossovers", list, w, [])):
+        model["crossovers"].append(_crossover(e, "%s.crossovers[%d]" % (w, i), False))
+    return model
+
+
+def with_thp(placement, thp):
+    """The placement of a cell with THP is "PLACEMENT+thp"."""
+    return placement + "+thp" if thp == "always" else placement
 
 
 def load_runs(paths):

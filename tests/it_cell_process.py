@@ -43,7 +43,7 @@ def fault_env(fault):
 
 def check_dir(out, t):
     names = sorted(os.listdir(out)) if os.path.isdir(out) else []
-    itlib.check(names == ["results.csv", "run.json", "summary.txt"],
+    itlib.check(names == ["details.txt", "results.csv", "run.json", "summary.txt"],
                 t + ": run directory holds %s" % names)
     itlib.check(itlib.no_temp_left(out), t + ": no temporary directory left")
     try:

@@ -6,11 +6,11 @@ unprotects (RW) the buffer, must show TLB flushes received on another CPU of
 the cell, by the tlb:tlb_flush tracepoint (remote_shootdown) or the TLB row
 of /proc/interrupts (tlb_ipi).
 
-Which role that CPU has: a send variant has a consumer, so with --cpus 2 the
-other CPU is the consumer's (spinning between hand-offs, so never lazy) and
-the harness has no bystander; from --cpus 3 on the extra CPUs run busy
-bystanders, and their role "bystanders" is checked too. Judged on the
-cell's figure and on each repetition (a process of its own) alone."""
+Which role that CPU has: the consumer of a send stands for the kernel and
+runs on the producer's CPU, so the cell's other CPUs run busy bystanders
+(never lazy: in the address space whenever a flush is sent), and their
+role "bystanders" is checked. Judged on the cell's figure and on each
+repetition (a process of its own) alone."""
 import os
 
 import itlib
@@ -36,8 +36,7 @@ if not keys:
 for c in doc["cells"]:
     tag = itlib.tag(c)
     itlib.check(c["status"] == "ok", tag + ": status %s (%s)" % (c["status"], c["reason"]))
-    roles = ["consumer"] if c["cpus"] == 2 else ["consumer", "bystanders"]
-    for role in roles:
+    for role in ["bystanders"]:
         # the cell's figure, and each repetition (a process of its own) alone
         for what, m_of in [("cell", c)] + [("#%d" % (r["rep"] + 1), r)
                                            for r in itlib.ok_reps(c)]:

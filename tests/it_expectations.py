@@ -38,7 +38,8 @@ import itlib
 
 PAGE = 4096
 SIZES = (4096, 12345, 65536)
-ROLES = ("op", "producer", "consumer", "bystanders")
+ROLES = ("op", "producer", "consumer", "bystanders", "helper")
+HUGE = 2 << 20
 REMOTE = ("tlb_flush.remote_ipi_send", "tlb_flush.remote_shootdown")
 
 cowbench, src = itlib.args()
@@ -59,7 +60,11 @@ for name, v in rows.items():
         t = "%s expect[%d] %s" % (name, i, e.get("metric"))
         itlib.check(bool(e["metric"]), t + ": names a metric")
         itlib.check(e["scope"] in ROLES, t + ": scope %r is a role" % e["scope"])
-        itlib.check(e["per"] in ("op", "page", "remote_cpu"), t + ": per %r" % e["per"])
+        itlib.check(e["per"] in ("op", "page", "huge_page", "remote_cpu"),
+                    t + ": per %r" % e["per"])
+        itlib.check(e["thp"] in (None, "never", "always"), t + ": thp %r" % e["thp"])
+        itlib.check(e["thp"] is None or v["thp"], t + ": a THP condition on a row "
+                    "measured without THP")
         itlib.check(isinstance(e["value"], (int, float)) and
                     isinstance(e["slack"], (int, float)) and e["slack"] >= 0,
                     t + ": value %r, slack %r" % (e["value"], e["slack"]))
@@ -69,10 +74,17 @@ for name, v in rows.items():
     names = [r["name"] for r in v["reports"]]
     for r in v["reports"]:
         t = "%s report %s" % (name, r["name"])
-        itlib.check(r["kind"] in ("count", "share", "must_be_zero", "hazard"),
+        itlib.check(r["kind"] in ("count", "share", "must_be_zero", "hazard", "progress"),
                     t + ": kind %r" % r["kind"])
-        itlib.check((r["of"] in names and r["of"] != r["name"]) if r["kind"] == "share"
-                    else r["of"] is None, t + ": of %r" % r["of"])
+        if r["kind"] == "progress":	# of: the baseline row, which reports it too
+            itlib.check(r["of"] in rows and r["of"] != name and
+                        r["name"] in [q["name"] for q in rows[r["of"]]["reports"]],
+                        t + ": of %r is a row reporting %s" % (r["of"], r["name"]))
+        else:
+            itlib.check((r["of"] in names and r["of"] != r["name"]) if r["kind"] == "share"
+                        else r["of"] is None, t + ": of %r" % r["of"])
+        itlib.check(len(r.get("when_all") or "") <= 32,
+                    t + ": when_all fits the twins table (32 characters)")
         itlib.check(bool((r["desc"] or "").strip()), t + ": described")
     for ph in v["phases"]:
         itlib.check(bool(ph["name"]) and bool((ph["desc"] or "").strip()),
@@ -83,11 +95,13 @@ for name, v in rows.items():
 def applies(e, c):
     return ((not e["min_cpus"] or c["cpus"] >= e["min_cpus"]) and
             (not e["max_cpus"] or c["cpus"] <= e["max_cpus"]) and
-            (not e["max_size"] or c["size"] <= e["max_size"]))
+            (not e["max_size"] or c["size"] <= e["max_size"]) and
+            (e["thp"] is None or e["thp"] == c["thp"]))
 
 
 def units(e, c):
     return {"op": 1, "page": math.ceil(c["size"] / PAGE),
+            "huge_page": math.ceil(c["size"] / HUGE),
             "remote_cpu": c["cpus"] - 1}[e["per"]]
 
 
@@ -309,14 +323,16 @@ else:
 summary = open(os.path.join(out, "summary.txt")).read()
 itlib.check(not itlib.summary_width(summary), "summary lines over 80 columns: %s"
             % itlib.summary_width(summary))
-itlib.check("Phases of the producer's operation" in summary and "per page" in summary,
-            "summary shows the phases per page")
+details = open(os.path.join(out, "details.txt")).read()
+itlib.check(not itlib.summary_width(details), "details lines over 80 columns: %s"
+            % itlib.summary_width(details))
+itlib.check("Phases of the producer's operation" in details and "per page" in details,
+            "details show the phases per page")
 for name, v in rows.items():
     if v["phases"] and any(c["variant"] == name and c["status"] == "ok" for c in doc["cells"]):
-        shown = {w for l in summary.splitlines() if l.startswith(name + " ")
-                 for w in l.split()}
+        shown = {l.split()[0] for l in details.splitlines() if l.split()[1:2] == [name]}
         itlib.check({ph["name"] for ph in v["phases"]} <= shown,
-                    "summary shows the phases of %s: %s" % (name, [ph["name"] for ph in
+                    "details show the phases of %s: %s" % (name, [ph["name"] for ph in
                                                                   v["phases"]]))
 itlib.check("Checks:" in summary and "%d judged" % ck["total"] in summary,
             "summary shows the checks")

@@ -3,9 +3,11 @@
 run.json with status "interrupted" that keeps the repetitions measured
 before. Interrupting in the middle of a 64M cell of each variant (its one
 repetition's process gets the signal from the run) stops samples
-blocked in vmsplice(), send(), poll() on the error queue or io_uring
-waits, and teardown collects the outstanding notifications (a hang here
-would be the harness's 120 s timeout)."""
+blocked in vmsplice(), splice(), send(), poll() on the error queue, the
+vmsplice-tcp reuse rule's polls, or io_uring waits, and teardown
+collects the outstanding notifications (a hang here would be the
+harness's 120 s timeout). The rows are `cowbench list --json`'s."""
+import json
 import os
 import shutil
 import signal
@@ -61,7 +63,9 @@ for sig in (signal.SIGINT, signal.SIGTERM):
                     tag + ": unmeasured repetitions are marked")
 
 # mid-cell, in every variant: the signal lands in a blocking hand-off or wait
-for v in ("vmsplice", "msg-zerocopy", "io-uring-zc", "io-uring-reg", "io-uring-cp"):
+for v in [r["name"].split("/", 1)[1] for r in
+          json.loads(itlib.run([cowbench, "list", "--json"]).stdout)["variants"]
+          if r["name"].startswith("notify/")]:
     for cpus in ("1", "max"):
         tag = "%s cpus=%s mid-cell" % (v, cpus)
         doc = interrupt(["--variant", "notify/" + v, "--sizes", "64M", "--cpus", cpus,

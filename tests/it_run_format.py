@@ -27,7 +27,7 @@ import time
 import itlib
 
 VARIANTS = ["copy/memcpy", "copy/write-pipe", "copy/send-tcp", "cow/mprotect-fresh",
-            "notify/vmsplice", "tlb/mprotect-busy"]
+            "notify/vmsplice", "tlb/mprotect-busy", "tlb/noop-busy", "cow/private"]
 SIZES = (4096, 65536)
 # t(0.975, df) for df = 1..4 (n = 2..5), as tabulated
 T975 = {1: 12.706204736174705, 2: 4.3026527297494639, 3: 3.1824463052837096,

@@ -4,9 +4,13 @@ one line; the TCP notify variants and their copying twin copy/send-tcp send
 to the sink, which verifies the announced operations end to end and says so
 in one line per connection; variants without .peer still run locally;
 a wrong byte is caught by the sink (a hand-made producer); a bad hello is
-refused and the sink goes on serving; --sink read works; an unreachable
-peer fails the cell with a reason; SIGINT / SIGTERM stop the sink with 0.
-start_sink() / stop_sink() are shared with it_sink_netns.py."""
+refused and the sink goes on serving, as is a version 2 hello with an
+unknown flag; with SINKPROTO_F_CONSUMED the sink reports the operations
+it consumed, before its verdict for the verified ones, and as it drains;
+--sink read and --sink discard work; an unreachable peer fails the cell
+with a reason; SIGINT / SIGTERM stop the sink with 0.
+start_sink() / stop_sink() are shared with it_sink_netns.py and
+it_notify_splice.py."""
 import os
 import re
 import select
@@ -19,8 +23,9 @@ import time
 
 import itlib
 
-PEER_VARIANTS = ("notify/msg-zerocopy", "notify/io-uring-zc", "notify/io-uring-reg",
-                 "notify/io-uring-cp", "copy/send-tcp")
+PEER_VARIANTS = ("notify/vmsplice-tcp", "notify/msg-zerocopy", "notify/io-uring-zc",
+                 "notify/io-uring-reg", "notify/io-uring-cp", "notify/io-uring-zc8",
+                 "notify/io-uring-cp8", "copy/send-tcp")
 
 
 def start_sink(cmd_prefix, cowbench, bind, extra=()):
@@ -102,12 +107,25 @@ def pattern(seq, length):
     return b"".join(words)
 
 
-def hand_made(port, hello, ops):
+def hand_made(port, hello, ops, more=b"", want=16):
+    """Send hello and ops, then more after the first want bytes of the
+    answer; returns what the sink answered up to EOF or 3 s, at least
+    want bytes."""
     s = socket.create_connection(("127.0.0.1", port), timeout=20)
     s.sendall(hello + b"".join(ops))
-    r = b""
-    while len(r) < 16:
-        chunk = s.recv(16 - len(r))
+    r, sent = b"", False
+    s.settimeout(3)
+    while True:
+        if len(r) >= want and not sent:
+            if not more:
+                break
+            s.sendall(more)
+            s.shutdown(socket.SHUT_WR)
+            sent = True
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            break
         if not chunk:
             break
         r += chunk
@@ -175,6 +193,22 @@ def main():
                     "sink passes a hand-made correct stream, answered %r" % r)
         r = hand_made(port, b"GET / HTTP/1.0\r\n\r\n" + b"x" * 14, [])
         itlib.check(r[:8] == b"CWBR" + struct.pack(">I", 2), "bad hello refused: %r" % r)
+        r = hand_made(port, b"CWBSINK1" + struct.pack(">IIQQ", 2, 1 << 7, size, 0), [])
+        itlib.check(r[:8] == b"CWBR" + struct.pack(">I", 2),
+                    "a version 2 hello with an unknown flag is refused: %r" % r)
+        r = hand_made(port, b"CWBSINK1" + struct.pack(">IIQQ", 1, 1, size, 0), [])
+        itlib.check(r[:8] == b"CWBR" + struct.pack(">I", 2),
+                    "a version 1 hello has no flags: %r" % r)
+        # SINKPROTO_F_CONSUMED: a count per verified operation, then the
+        # verdict, then counts as it drains (here 2 more operations)
+        hello2 = b"CWBSINK1" + struct.pack(">IIQQ", 2, 1, size, 2)
+        r = hand_made(port, hello2, [good, pattern(1, size)], more=good * 2, want=48)
+        msgs = [r[i:i + 16] for i in range(0, len(r), 16)]
+        consumed = lambda n: b"CWBC" + struct.pack(">IQ", 0, n)
+        itlib.check(msgs[:3] == [consumed(1), consumed(2),
+                                 b"CWBR" + struct.pack(">III", 0, 0, 0xffffffff)] and
+                    msgs[-1] == consumed(4) and len(r) % 16 == 0,
+                    "consumed reports, verdict, consumed as drained: %r" % msgs)
     finally:
         rc, lines = stop_sink(sink)
     itlib.check(rc == 0, "sink exits 0 on SIGINT, got %s" % rc)
@@ -203,6 +237,26 @@ def main():
         rc, lines = stop_sink(sink, signal.SIGTERM)
     itlib.check(rc == 0, "sink exits 0 on SIGTERM, got %s" % rc)
     itlib.check(any("ops verified ok" in x for x in lines), "--sink read lines: %s" % lines)
+
+    # --sink discard: the sink's kernel drops the bytes (recv MSG_TRUNC)
+    # once the verified ones are checked
+    sink, port = start_sink((), cowbench, "127.0.0.1", ["--sink", "discard"])
+    try:
+        out = os.path.join(base, "discard")
+        p = itlib.run([cowbench, "run", "--variant",
+                       "notify/vmsplice-tcp,notify/msg-zerocopy,notify/io-uring-zc8,"
+                       "copy/send-tcp", "--peer", "127.0.0.1:%d" % port, "--sizes", "64K",
+                       "--cpus", "1", "--repetitions", "2", "--quick", "--quiet", "--out",
+                       out])
+        itlib.check(p.returncode == 0, "--sink discard: exit %d: %s" % (p.returncode,
+                                                                       p.stderr))
+        if p.returncode == 0:
+            check_peer_run(out, "sink discard")
+    finally:
+        rc, lines = stop_sink(sink)
+    itlib.check(rc == 0, "discard sink exits 0, got %s" % rc)
+    itlib.check(lines and all("ops verified ok" in x for x in lines),
+                "--sink discard lines: %s" % lines)
 
     # a peer nobody listens on: the cell fails with the reason, the run goes on
     s = socket.socket()

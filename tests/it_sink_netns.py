@@ -2,10 +2,15 @@
 """`run --peer` to a `cowbench sink` in another network namespace, over a
 veth pair: the TCP notify variants and their copying twin copy/send-tcp
 verify end to end through a real (if virtual) device rather than loopback,
-and the zero-copy ones record the copied share there.
+and the zero-copy ones record the copied share there. notify/vmsplice-tcp
+verifies under its reuse rule there too (the sink, on this host, reads
+the sender's pages after its kernel acked them: the rule waits for the
+sink's count), and reusing its buffers as soon as splice() returns
+(--hazard) delivers modified bytes through the veth.
 The test makes two namespaces and the veth pair (addresses in 10.x only
 inside them) and deletes them whatever happens. Skips without root or
 iproute2, or where `ip netns add` is refused."""
+import json
 import os
 import shutil
 import signal
@@ -57,11 +62,28 @@ try:
                    "--out", out])
     itlib.check(p.returncode == 0, "veth run: exit %d: %s" % (p.returncode, p.stderr))
     cells = check_peer_run(out, "veth") if p.returncode in (0, 1) else []
+    shares = {v["name"]: [r["name"] for r in v["reports"] if r["kind"] == "share"]
+              for v in json.loads(itlib.run([cowbench, "list", "--json"]).stdout)["variants"]}
     for c in cells:
-        itlib.check(itlib.metric(c, "op", "zc_copied") is not None or
-                    c["variant"] in ("notify/io-uring-cp", "copy/send-tcp") or
-                    c["status"] != "ok",
-                    "veth: %s records the copied share" % c["variant"])
+        for share in shares.get(c["variant"], []):
+            itlib.check(itlib.metric(c, "op", share) is not None or c["status"] != "ok",
+                        "veth: %s records its copied share %s" % (c["variant"], share))
+    hz = os.path.join(os.path.dirname(out), "hazard")
+    p = itlib.run([ip, "netns", "exec", ns_a, cowbench, "run", "--variant",
+                   "notify/vmsplice-tcp", "--hazard", "--peer", "%s:%d" % (addr_b, port),
+                   "--sizes", "4K,1M,4M", "--cpus", "1", "--repetitions", "2", "--quiet",
+                   "--out", hz])
+    itlib.check(p.returncode == 0, "veth hazard: exit %d: %s" % (p.returncode, p.stderr))
+    modified = 0
+    for c in itlib.load_run(hz)[0]["cells"] if p.returncode == 0 else []:
+        for r in c["repetitions"]:
+            vr, n = r["verify_reports"], r["verify_ops"]
+            itlib.check(c["status"] == "ok" and n and vr.get("reuse_violations") == n,
+                        "veth hazard: %s: %s %s" % (itlib.rtag(c, r), c["status"], vr))
+            modified += vr.get("hazard_modified_ops") or 0
+            print("veth hazard: %s: %s" % (itlib.rtag(c, r), vr))
+    itlib.check(p.returncode or modified > 0,
+                "veth hazard: reused early, some operation arrived modified")
     rc, lines = stop_sink(sink)
     sink = None
     itlib.check(rc == 0, "sink in the namespace exits 0 on SIGINT, got %s" % rc)
@@ -72,9 +94,10 @@ try:
                 "one verified line per verifying repetition, from the other namespace's "
                 "address")
     itlib.check(sum(addr_a in x for x in lines) >=
-                sum(len(itlib.reps(c)) for c in cells if c["status"] != "unsupported"),
+                sum(len(itlib.reps(c)) for c in cells if c["status"] != "unsupported") + 6,
                 "one line per repetition: each is a process with a connection of its own")
-    shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+    if not itlib.failures:
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
 finally:
     if sink is not None:
         stop_sink(sink, signal.SIGKILL)

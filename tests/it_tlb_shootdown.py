@@ -4,8 +4,9 @@ counted TLB flushes, never timings.
 
 What must hold, and why (x86, tlb:tlb_flush tracepoint + /proc/interrupts):
 - Every operation flushes locally as many times as it claims (initiator's
-  tlb_flush.local_mm_shootdown: mprotect 2, madvise 1, munmap 1) and takes
-  the faults it claims (madvise/munmap: one per page re-touched, mprotect 0).
+  tlb_flush.local_mm_shootdown: mprotect 2, madvise 1, munmap 1, noop 0)
+  and takes the faults it claims (madvise/munmap: one per page re-touched,
+  mprotect and noop 0).
 Each repetition (a process of its own) is judged alone.
 - 1 CPU: no bystanders role; the initiator receives no remote shootdown
   (median 0). Its CPU's TLB IPI count (tlb_ipi) is system-wide: the process
@@ -26,8 +27,9 @@ Each repetition (a process of its own) is judged alone.
   at the next VM entry (invisible from the guest). The initiator starts
   flushing only once every bystander is in its loop, so a bystander's
   counting window covers the initiator's operations. So: in samples where
-  the bystander was never switched out, received == sent, up to 1% (host
-  preemption: about 1 in 20,000 flushes on the development VM); over all
+  the bystander was never switched out, received == sent, up to 5% (host
+  preemption: about 1 in 20,000 flushes on the development VM when the
+  host is quiet, 2% seen while other VMs ran tests); over all
   samples received <= sent (nothing else of ours flushes; 1% allowed for
   the kernel's own batched flushes under reclaim, which are traced alike),
   and every shootdown received is a TLB IPI on that CPU (tlb_ipi >=
@@ -40,6 +42,12 @@ Each repetition (a process of its own) is judged alone.
   tlb_single_page_flush_ceiling). To make clean samples likely, each cell
   repetition takes 30 samples and the benchmark runs at nice -20 where
   allowed.
+- The responders: every busy cell at 2 CPUs has its bystander's lost time
+  derived against tlb/noop-busy at the same size (run.json "responders"),
+  divided by the flushes it received (tlb_flush.remote_shootdown), and the
+  cost per remote CPU of a busy row has an initiator, a responder and a
+  total figure (total = initiator + responder per repetition); idle rows
+  have no responder figure (their bystanders do no work to lose).
 Skips (77): fewer than 2 CPUs, the counters unavailable (needs root or
 perf_event_paranoid <= 1 for the tracepoint), broadcast TLB invalidation
 (AMD INVLPGB) that replaces IPIs, or a machine so busy that a busy
@@ -49,7 +57,7 @@ import os
 
 import itlib
 
-FLUSHES = {"mprotect": 2, "madvise": 1, "munmap": 1}
+FLUSHES = {"mprotect": 2, "madvise": 1, "munmap": 1, "noop": 0}
 SIZES = (4096, 65536)
 NEEDED = ("tlb_flush.remote_shootdown", "tlb_flush.local_mm_shootdown",
           "tlb_flush.remote_ipi_send", "tlb_ipi", "page_faults",
@@ -94,7 +102,7 @@ for k in NEEDED:
         itlib.skip("counter %s unavailable: %s" % (k, avail.get(k, {}).get("reason")))
 
 names = {v["name"] for v in doc["variants"]}
-want = {"tlb/%s-%s" % (o, m) for o in FLUSHES for m in ("busy", "idle")}
+want = {"tlb/%s-%s" % (o, m) for o in FLUSHES for m in ("busy", "idle")} - {"tlb/noop-idle"}
 itlib.check(names == want, "variants %s" % sorted(names))
 itlib.check(len(doc["cells"]) == len(want) * len(SIZES) * 2, "cell count")
 
@@ -131,7 +139,7 @@ for c in doc["cells"]:
         itlib.check(med(r, "op", "tlb_flush.local_mm_shootdown") == flushes,
                     tag + " local flushes per op %s, want %d"
                     % (med(r, "op", "tlb_flush.local_mm_shootdown"), flushes))
-        faults = 0 if op == "mprotect" else npages
+        faults = 0 if op in ("mprotect", "noop") else npages
         itlib.check(med(r, "op", "page_faults") == faults,
                     tag + " faults per op %s, want %d" % (med(r, "op", "page_faults"), faults))
         if c["cpus"] == 1:
@@ -168,11 +176,47 @@ for c in doc["cells"]:
         itlib.check(sum(y for _, y in clean) == expect, tag + " flushes sent %d, "
                     "want %d" % (sum(y for _, y in clean), expect))
         missed = sum(y - x for x, y in clean)
-        itlib.check(missed <= max(1, expect // 100),
+        itlib.check(missed <= max(1, expect // 20),
                     tag + " %d of %d flushes not received in %d samples where the "
                     "bystander ran throughout" % (missed, expect, len(clean)))
         print("%s: sent %d, received %d; %d of %d samples without a bystander "
               "context switch" % (tag, sum(sent), sum(recv), len(clean), len(sent)))
+
+cells = {c["id"]: c for c in doc["cells"]}
+resp = {cells[x["cell"]]["variant"] + " " + cells[x["cell"]]["size_label"]: x
+        for x in doc["derived"]["responders"]}
+for c in doc["cells"]:
+    op, mode = c["variant"].split("/")[1].split("-")
+    if c["cpus"] != 2 or mode != "busy" or op == "noop" or c["status"] != "ok":
+        continue
+    t = itlib.tag(c)
+    x = resp.get(c["variant"] + " " + c["size_label"])
+    itlib.check(x is not None, t + ": a responder figure")
+    if not x:
+        continue
+    b = cells[x["baseline_cell"]]
+    itlib.check(b["variant"] == "tlb/noop-busy" and b["size"] == c["size"] and
+                b["cpus"] == c["cpus"], t + ": against noop-busy at its size and CPUs")
+    itlib.check(x["bystanders"] == 1 and x["event"] == "tlb_flush.remote_shootdown",
+                t + ": 1 bystander, flushes received counted: %s" % x)
+    itlib.check(0 < x["events_per_op"] <= FLUSHES[op],
+                t + ": %s flushes received per op, sent %d" % (x["events_per_op"], FLUSHES[op]))
+    lost, per = x["lost_ns_per_op"]["value"], x["ns_per_event"]["value"]
+    itlib.check(lost is not None and per is not None and
+                abs(per * x["events_per_op"] - lost) <= abs(lost) * 0.5 + 1,
+                t + ": lost %s ns per op, %s per flush" % (lost, per))
+    print("%s: the bystander lost %.0f ns per op, %.0f ns per flush received" % (t, lost, per))
+for x in doc["derived"]["remote_cpu_cost"]:
+    busy = x["variant"].endswith("-busy") and x["variant"] != "tlb/noop-busy"
+    r_, t_ = x["responder_ns_per_remote_cpu"]["value"], x["total_ns_per_remote_cpu"]["value"]
+    i_ = x["ns_per_remote_cpu"]["value"]
+    tag = "%s %d remote cost" % (x["variant"], x["size"])
+    if busy:
+        itlib.check(r_ is not None and t_ is not None and i_ is not None,
+                    tag + ": initiator %s, responder %s, total %s" % (i_, r_, t_))
+    elif x["variant"].endswith("-idle"):
+        itlib.check(r_ is None and t_ is None, tag + ": no responder figure for idle "
+                    "bystanders: %s %s" % (r_, t_))
 
 if undecided:
     print("receipt not judged (the bystander was switched out in every "
