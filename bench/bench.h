@@ -202,14 +202,21 @@ enum bench_model_role {			/* what a constant is in the 2006
 					   (and shootdowns) it takes */
 };
 
+/* Where a constant's line is fitted in two parts, below and above. */
+enum bench_knee {
+	BENCH_KNEE_NONE,
+	BENCH_KNEE_FLUSH_CEILING,	/* x86's tlb_single_page_flush_ceiling
+					   pages: a flush becomes a full one */
+	BENCH_KNEE_CACHE,		/* the buffer and its copy (twice the
+					   size) outgrow the last-level cache */
+};
+
 struct bench_constant {
 	const char *name;		/* "copy_page", [a-z_]; unique in the table */
 	enum bench_scope scope;		/* whose metric: op or producer */
 	const char *metric;		/* "wall_ns", "phase.fault.wall_ns" */
 	enum bench_model_role role;
-	bool knee;			/* fitted apart up to and above x86's
-					   tlb_single_page_flush_ceiling pages,
-					   where a flush becomes a full one */
+	enum bench_knee knee;		/* where the line bends (model.h) */
 	const char *desc;		/* a phrase: "a COW fault (with its copy)" */
 };
 
@@ -327,6 +334,12 @@ int bench_fail(struct bench_ctl *ctl, const char *fmt, ...)
 int bench_skip(struct bench_ctl *ctl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Record why the --peer cannot serve the cell (no connection, no answer
+ * to the hello in a few seconds, refused): the cell fails with that
+ * reason, and the run does not try the peer again. Returns -EHOSTDOWN. */
+int bench_peer_down(struct bench_ctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Page-aligned memory on the producer's NUMA node (first-touch fallback),
  * with the cell's THP advice, as every variant's buffers get it; NULL on
  * failure. Free with bench_free(). */
@@ -381,11 +394,14 @@ int bench_read_full(struct bench_ctl *ctl, int fd, void *buf, size_t len);
 size_t bench_size_pipe(int fd, size_t size);
 /* A loopback TCP connection; wfd, the sender's end, has TCP_NODELAY. */
 int bench_tcp_pair(int *wfd, int *rfd);
-/* Connect to the remote `cowbench sink` at --peer "HOST:PORT"; bench_fail()s. */
+/* Connect to the remote `cowbench sink` at --peer "HOST:PORT" within a few
+ * seconds; else bench_peer_down(). */
 int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd);
-/* Send the sink's hello (sinkproto.h): op size, how many ops it checks. */
-int bench_peer_hello(struct bench_ctl *ctl, int fd, size_t size,
-		     uint64_t verify_ops);
+/* Send the sink's hello (sinkproto.h): the flags the sink must honour, op
+ * size, how many ops it checks; then wait a few seconds at most for the
+ * sink to acknowledge it, else bench_peer_down(). */
+int bench_peer_hello(struct bench_ctl *ctl, int fd, const char *peer, uint32_t flags,
+		     size_t size, uint64_t verify_ops);
 /* Read its verdict: a mismatch fails, unless ndiffer takes the count. */
 int bench_peer_result(struct bench_ctl *ctl, int fd, const char *peer,
 		      uint64_t nops, uint32_t *ndiffer);

@@ -140,7 +140,7 @@ static int copy_run(struct bench_ctl *ctl, void *state, enum bench_role role,
 	if (role == BENCH_ROLE_CONSUMER)
 		return bench_sink_drain(ctl, &s->sink, s->rfd, s->size, nops);
 	if (s->peer && !s->hello_sent) {
-		rc = bench_peer_hello(ctl, s->wfd, s->size, verify ? nops : 0);
+		rc = bench_peer_hello(ctl, s->wfd, s->peer, 0, s->size, verify ? nops : 0);
 		s->hello_sent = true;
 	}
 	for (uint64_t i = 0; i < nops && !rc; i++) {
@@ -172,7 +172,7 @@ static const struct bench_variant copy_variants[] = {
 	{ .name = "memcpy", .class = BENCH_CLASS_COPY, .param = &p_memcpy, .thp = true,
 	  .desc = "memcpy() into a second buffer: the lower bound of any copy",
 	  .constants = { { "copy_page", BENCH_SCOPE_OP, "wall_ns", BENCH_MODEL_PAGE_COPY,
-			   .desc = "copying a page" } },
+			   .knee = BENCH_KNEE_CACHE, .desc = "copying a page" } },
 	  .model = { { "copy_page" } },
 	  .expect = COPY_EXPECT, .counters = COPY_COUNTERS,
 	  .setup = copy_setup, .run = copy_run, .teardown = copy_teardown },

@@ -26,6 +26,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -153,22 +154,76 @@ static int uffd_helper(struct bench_ctl *ctl, struct cow_state *s, uint64_t nops
 	return rc;
 }
 
+/* Whether this process has CAP_SYS_PTRACE (bit 19 of CapEff). */
+static bool ptrace_capable(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	unsigned long long caps = 0;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps & (1ull << 19);
+}
+
+/* Why userfaultfd() failed with err, as far as can be known. The sysctl
+ * gates only faults taken in the kernel: user-mode-only handlers
+ * (UFFD_USER_MODE_ONLY, Linux 5.11) are always allowed, and so is any
+ * handler with the sysctl at 1 or with CAP_SYS_PTRACE. Past that, an
+ * EPERM is a seccomp filter or an LSM. /dev/userfaultfd (Linux 6.1) gives
+ * one by its file permissions, without the system call or the sysctl. */
+static int uffd_refused(struct bench_ctl *ctl, int err, bool user_only)
+{
+	const char *dev = access("/dev/userfaultfd", F_OK) ? "" :
+			  "; /dev/userfaultfd exists: it needs neither the system "
+			  "call nor the sysctl";
+	char v[16] = "?";
+	int fd = open("/proc/sys/vm/unprivileged_userfaultfd", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, v, sizeof(v) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n > 0)
+		v[strcspn(v, "\n")] = 0;
+	if (err == ENOSYS)
+		return bench_skip(ctl, "userfaultfd unavailable: userfaultfd: %s (a seccomp "
+				  "filter, or a kernel without CONFIG_USERFAULTFD)%s",
+				  strerror(err), dev);
+	if (err != EPERM)
+		return bench_skip(ctl, "userfaultfd unavailable: userfaultfd: %s",
+				  strerror(err));
+	if (user_only || !strcmp(v, "1") || ptrace_capable())
+		return bench_skip(ctl, "userfaultfd unavailable: userfaultfd: %s, denied by "
+				  "seccomp or an LSM (not by vm.unprivileged_userfaultfd=%s%s)%s",
+				  strerror(err), v,
+				  user_only ? ", which allows user-mode-only handlers" :
+				  !strcmp(v, "1") ? ", which allows any" :
+				  ": the process has CAP_SYS_PTRACE", dev);
+	return bench_skip(ctl, "userfaultfd unavailable: userfaultfd: %s "
+			  "(vm.unprivileged_userfaultfd=%s and no CAP_SYS_PTRACE, or "
+			  "seccomp or an LSM)%s", strerror(err), v, dev);
+}
+
 static int uffd_setup(struct bench_ctl *ctl, struct cow_state *s)
 {
 	struct uffdio_api api = { .api = UFFD_API,
 				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
 	struct uffdio_register reg = { .range = { (uintptr_t)s->buf[0], s->len },
 				       .mode = UFFDIO_REGISTER_MODE_WP };
-	int fd, rc;
+	bool user_only = true;
+	int fd;
 
 	/* user-mode faults only: allowed even with vm.unprivileged_userfaultfd=0 */
 	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-	if (fd < 0 && errno == EINVAL)	/* Linux < 5.11 has no such flag */
+	if (fd < 0 && errno == EINVAL) {	/* Linux < 5.11 has no such flag */
+		user_only = false;
 		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && (rc = errno))
-		return bench_skip(ctl, "userfaultfd unavailable: %s%s", strerror(rc),
-				  rc == EPERM ? " (vm.unprivileged_userfaultfd=0 and no "
-				  "CAP_SYS_PTRACE, or a seccomp filter)" : "");
+	}
+	if (fd < 0)
+		return uffd_refused(ctl, errno, user_only);
 	s->fd[FD_UFFD] = fd;
 	if (ioctl(fd, UFFDIO_API, &api) ||
 	    !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP))

@@ -113,9 +113,11 @@ static int ring_init(struct bench_ctl *ctl, struct uring_mech *m)
 		if (fd >= 0)
 			close(fd);
 		why[n > 0 ? strcspn(why, "\n") : 0] = 0;
+		/* 0 allows everyone: a refusal then comes from elsewhere */
 		return bench_skip(ctl, "io_uring unavailable: io_uring_setup: %s "
-				  "(kernel.io_uring_disabled = %s)", strerror(-rc),
-				  why[0] ? why : "?");
+				  "(kernel.io_uring_disabled = %s%s)", strerror(-rc),
+				  why[0] ? why : "?", rc == -EPERM && !strcmp(why, "0") ?
+				  ", which allows it: denied by seccomp or an LSM" : "");
 	}
 	m->ring_ok = true;
 	bench_note(ctl, "io_uring setup: %s%s%s%s%s", setups[i - 1].name,
@@ -150,6 +152,35 @@ static int probe_send_zc(struct bench_ctl *ctl, struct notify_state *s,
 	return 0;
 }
 
+/* The most a TCP socket may queue to send (net.ipv4.tcp_wmem's third
+ * field; SO_SNDBUF autotunes up to it), 0 when unknown. */
+static size_t tcp_wmem_max(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "re");
+	unsigned long lo, def, max = 0;
+
+	if (f && fscanf(f, "%lu %lu %lu", &lo, &def, &max) != 3)
+		max = 0;
+	if (f)
+		fclose(f);
+	return max;
+}
+
+/* Sends in flight overlap only while they fit the send buffer together:
+ * beyond it each waits for the one before to drain, and the row would
+ * measure one send at a time with `inflight` times the memory. */
+static int check_overlap(struct bench_ctl *ctl, const struct notify_state *s)
+{
+	size_t wmem = tcp_wmem_max();
+
+	if (s->p->inflight < 2 || !wmem || s->size <= wmem / s->p->inflight)
+		return 0;
+	return bench_skip(ctl, "io_uring: %u sends of %zu KiB in flight exceed what "
+			  "a TCP socket queues (net.ipv4.tcp_wmem max %zu KiB): they "
+			  "would wait one behind another, not overlap", s->p->inflight,
+			  s->size >> 10, wmem >> 10);
+}
+
 static int uring_open(struct bench_ctl *ctl, struct notify_state *s,
 		      const struct bench_cell *cell)
 {
@@ -165,12 +196,16 @@ static int uring_open(struct bench_ctl *ctl, struct notify_state *s,
 		return bench_skip(ctl, "io_uring SEND_ZC: built with liburing < 2.3");
 	if (s->size > INT_MAX)
 		return bench_skip(ctl, "io_uring sends at most 2 GiB per request");
+	/* the ring first: where io_uring is refused, that is the reason */
+	rc = ring_init(ctl, m);
+	if (!rc)
+		rc = check_overlap(ctl, s);
+	if (rc)
+		return rc;
 	rc = s->peer ? bench_peer_connect(ctl, s->peer, &s->wfd) :
 	     bench_tcp_pair(&s->wfd, &s->rfd);
 	if (!rc)
 		rc = notify_ring_alloc(ctl, s, s->p->inflight);
-	if (!rc)
-		rc = ring_init(ctl, m);
 	if (!rc && s->p->zc)
 		rc = probe_send_zc(ctl, s, m);
 	if (rc || !s->p->fixed)

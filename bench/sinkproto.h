@@ -20,6 +20,13 @@
  *           has consumed u64 (read, checked while verifying, or drained),
  *           whenever that count grows; the one for the last verified
  *           operation comes before the result.
+ * With SINKPROTO_F_ACK the sink answers a hello it accepts at once, before
+ * reading any operation:
+ *   ack     sink -> producer, 16 bytes: "CWBA", then zeros. A producer
+ *           that connected learns within seconds that a sink is there and
+ *           serving it, not a listener that never answers (a sink serves
+ *           one producer at a time). A sink older than the flag refuses
+ *           the hello: an answer too.
  * A producer that hands the sink its own pages (vmsplice() and splice(),
  * bench/notify_splice.c) needs that count: a sink on the same host reads
  * from those pages after its kernel has acknowledged them.
@@ -34,12 +41,14 @@
 #define SINKPROTO_MAGIC "CWBSINK1"
 #define SINKPROTO_RESULT_MAGIC "CWBR"
 #define SINKPROTO_CONSUMED_MAGIC "CWBC"
+#define SINKPROTO_ACK_MAGIC "CWBA"
 #define SINKPROTO_VERSION 2
 #define SINKPROTO_HELLO_LEN 32
-#define SINKPROTO_RESULT_LEN 16	/* and of a consumed message */
+#define SINKPROTO_RESULT_LEN 16	/* and of a consumed message, an ack */
 
 #define SINKPROTO_F_CONSUMED (1u << 0)	/* report the operations consumed */
-#define SINKPROTO_F_ALL SINKPROTO_F_CONSUMED
+#define SINKPROTO_F_ACK (1u << 1)	/* answer the hello at once */
+#define SINKPROTO_F_ALL (SINKPROTO_F_CONSUMED | SINKPROTO_F_ACK)
 
 enum sinkproto_status {
 	SINKPROTO_OK,		/* every verified operation matched */
@@ -132,6 +141,18 @@ static inline bool sinkproto_consumed_decode(const unsigned char *buf, uint64_t 
 {
 	*ops = sinkproto_get(buf + 8, 8);
 	return !memcmp(buf, SINKPROTO_CONSUMED_MAGIC, 4);
+}
+
+static inline void sinkproto_ack_encode(unsigned char *buf)
+{
+	memset(buf, 0, SINKPROTO_RESULT_LEN);
+	memcpy(buf, SINKPROTO_ACK_MAGIC, 4);
+}
+
+/* True when buf is an ack. */
+static inline bool sinkproto_ack_decode(const unsigned char *buf)
+{
+	return !memcmp(buf, SINKPROTO_ACK_MAGIC, 4);
 }
 
 #endif

@@ -421,10 +421,10 @@ static const struct bench_variant tlb_variants[] = {
 	/* COW's write-protect: two flushes per op, every busy CPU is IPI'd */
 	{ .name = "mprotect-busy", .param = &p_mprotect_busy, TLB_ROW, MPROTECT_ROW, BUSY,
 	  .constants = { { "protect", BENCH_SCOPE_PRODUCER, "phase.protect.wall_ns",
-			   BENCH_MODEL_PT_UPDATE, .knee = true,
+			   BENCH_MODEL_PT_UPDATE, .knee = BENCH_KNEE_FLUSH_CEILING,
 			   .desc = "write-protecting, with the flush and shootdowns" },
 			 { "unprotect", BENCH_SCOPE_PRODUCER, "phase.unprotect.wall_ns",
-			   .knee = true, .desc = "making it writable again, with "
+			   .knee = BENCH_KNEE_FLUSH_CEILING, .desc = "making it writable again, with "
 						 "its flush" } },
 	  .desc = "mprotect RO then RW (2 flushes), bystanders read the pages" },
 	/* the same with sleeping bystanders: lazy TLB may spare the IPIs */

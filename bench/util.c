@@ -4,17 +4,20 @@
  * pattern, reading and writing a whole buffer, pipes and TCP connections
  * set up alike for every variant, the consumer's sink, and the producer's
  * end of the remote sink's protocol (sinkproto.h). No timing and no
- * counters here: this is work the benchmarks do.
+ * counters here: this is work the benchmarks do (the clock only bounds how
+ * long a peer may take to connect and to answer the hello).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -149,10 +152,74 @@ out_close:
 	return rc;
 }
 
+/* Seconds a peer has to take the connection, and then to acknowledge the
+ * hello: an answer over any real network comes in well under a second; a
+ * blackholed SYN would otherwise be retried by the kernel for minutes. */
+#define PEER_CONNECT_S 5
+#define PEER_HELLO_S 5
+
+static struct timespec deadline_in(int s)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += s;
+	return t;
+}
+
+/* Wait for events on fd until the deadline: 0, -ETIMEDOUT, -EINTR when
+ * stopped, or -errno. */
+static int wait_fd(struct bench_ctl *ctl, int fd, short events,
+		   const struct timespec *deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		struct timespec t;
+		long ms;
+		int n;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (deadline->tv_sec - t.tv_sec) * 1000 +
+		     (deadline->tv_nsec - t.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, ms > 100 ? 100 : (int)ms);	/* to see a stop */
+		if (bench_stopping(ctl))
+			return -EINTR;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			return 0;
+	}
+}
+
+/* connect() by the deadline; the socket is non-blocking until then. */
+static int connect_by(struct bench_ctl *ctl, int fd, const struct addrinfo *a,
+		      const struct timespec *deadline)
+{
+	int fl = fcntl(fd, F_GETFL), err = 0, rc;
+	socklen_t len = sizeof(err);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	if (connect(fd, a->ai_addr, a->ai_addrlen)) {
+		if (errno != EINPROGRESS)
+			return -errno;
+		rc = wait_fd(ctl, fd, POLLOUT, deadline);
+		if (rc)
+			return rc;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+			return -errno;
+		if (err)
+			return -err;
+	}
+	return fcntl(fd, F_SETFL, fl) ? -errno : 0;
+}
+
 int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
-	struct timeval tv = { 10, 0 };		/* bounds connect() */
+	struct timespec deadline;
 	char host[256], *port, *h = host;
 	int one = 1, rc;
 
@@ -160,7 +227,7 @@ int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd)
 	snprintf(host, sizeof(host), "%s", peer);
 	port = strrchr(host, ':');
 	if (!port)
-		return bench_fail(ctl, "--peer %s: no port", peer);
+		return bench_peer_down(ctl, "--peer %s: no port", peer);
 	*port++ = 0;
 	if (h[0] == '[' && port - h > 2 && port[-2] == ']') {
 		h++;
@@ -168,36 +235,89 @@ int bench_peer_connect(struct bench_ctl *ctl, const char *peer, int *fd)
 	}
 	rc = getaddrinfo(h, port, &hints, &ai);
 	if (rc)
-		return bench_fail(ctl, "--peer %s: %s", peer, gai_strerror(rc));
+		return bench_peer_down(ctl, "--peer %s: %s", peer, gai_strerror(rc));
+	deadline = deadline_in(PEER_CONNECT_S);		/* for all addresses */
 	for (a = ai, rc = -EHOSTUNREACH; a; a = a->ai_next) {
 		*fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (*fd < 0)
+		if (*fd < 0) {
+			rc = -errno;
 			continue;
-		setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (!connect(*fd, a->ai_addr, a->ai_addrlen))
+		}
+		rc = connect_by(ctl, *fd, a, &deadline);
+		if (!rc)
 			break;
-		rc = -errno;
 		close(*fd);
 		*fd = -1;
+		if (rc == -ETIMEDOUT || rc == -EINTR)
+			break;
 	}
 	freeaddrinfo(ai);
-	if (*fd < 0)
-		return bench_fail(ctl, "cannot connect to the sink at %s: %s", peer,
-				  strerror(-rc));
-	tv.tv_sec = 0;
-	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (rc == -EINTR)
+		return rc;
+	if (rc == -ETIMEDOUT)
+		return bench_peer_down(ctl, "connect to %s timed out after %d s", peer,
+				       PEER_CONNECT_S);
+	if (rc)
+		return bench_peer_down(ctl, "cannot connect to the sink at %s: %s", peer,
+				       strerror(-rc));
 	setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 0;
 }
 
-int bench_peer_hello(struct bench_ctl *ctl, int fd, size_t size,
-		     uint64_t verify_ops)
+/* Read len bytes by the deadline (-ETIMEDOUT, -EPIPE at EOF). */
+static int read_by(struct bench_ctl *ctl, int fd, unsigned char *buf, size_t len,
+		   const struct timespec *deadline)
 {
-	struct sinkproto_hello h = { .size = size, .verify_ops = verify_ops };
+	while (len) {
+		int rc = wait_fd(ctl, fd, POLLIN, deadline);
+		ssize_t n;
+
+		if (rc)
+			return rc;
+		n = recv(fd, buf, len, MSG_DONTWAIT);
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int bench_peer_hello(struct bench_ctl *ctl, int fd, const char *peer, uint32_t flags,
+		     size_t size, uint64_t verify_ops)
+{
+	struct sinkproto_hello h = { .flags = flags | SINKPROTO_F_ACK, .size = size,
+				     .verify_ops = verify_ops };
 	unsigned char buf[SINKPROTO_HELLO_LEN];
+	struct sinkproto_result r;
+	struct timespec deadline = deadline_in(PEER_HELLO_S);
+	int rc;
 
 	sinkproto_hello_encode(buf, &h);
-	return bench_write_all(ctl, fd, buf, sizeof(buf));
+	rc = bench_write_all(ctl, fd, buf, sizeof(buf));	/* fits the socket buffer */
+	if (!rc)
+		rc = read_by(ctl, fd, buf, SINKPROTO_RESULT_LEN, &deadline);
+	if (rc == -EINTR || (!rc && sinkproto_ack_decode(buf)))
+		return rc;
+	if (rc == -ETIMEDOUT)
+		return bench_peer_down(ctl, "the peer %s accepted but did not answer the "
+				       "hello in %d s (not a cowbench sink, or one busy "
+				       "with another run)", peer, PEER_HELLO_S);
+	if (rc == -EPIPE)
+		return bench_peer_down(ctl, "the peer %s closed the connection before "
+				       "answering the hello", peer);
+	if (rc)
+		return bench_peer_down(ctl, "the peer %s, waiting for its answer to the "
+				       "hello: %s", peer, strerror(-rc));
+	if (sinkproto_result_decode(buf, &r))
+		return bench_peer_down(ctl, "the sink at %s refused the hello (status %u: "
+				       "a cowbench sink of another version?)", peer, r.status);
+	return bench_peer_down(ctl, "the peer %s answered the hello with something "
+			       "else than a cowbench sink's answer", peer);
 }
 
 int bench_peer_result(struct bench_ctl *ctl, int fd, const char *peer,

@@ -39,7 +39,6 @@
 #include <unistd.h>
 
 #include "notify.h"
-#include "sinkproto.h"
 
 #define HAZARD_SEQ (1ull << 40)		/* pattern no operation is sent with */
 
@@ -121,17 +120,6 @@ static unsigned int ring_depth(const struct notify_state *s, bool verify)
 	return verify && s->hazard ? 1 : verify ? 2 : s->depth;
 }
 
-/* As bench_peer_hello(), with the flags the mechanism needs. */
-static int send_hello(struct bench_ctl *ctl, struct notify_state *s, uint64_t verify_ops)
-{
-	struct sinkproto_hello h = { .flags = s->p->mech->hello_flags, .size = s->size,
-				     .verify_ops = verify_ops };
-	unsigned char buf[SINKPROTO_HELLO_LEN];
-
-	sinkproto_hello_encode(buf, &h);
-	return bench_write_all(ctl, s->wfd, buf, sizeof(buf));
-}
-
 static int run_producer(struct bench_ctl *ctl, struct notify_state *s, uint64_t nops)
 {
 	const struct notify_mech *m = s->p->mech;
@@ -142,7 +130,8 @@ static int run_producer(struct bench_ctl *ctl, struct notify_state *s, uint64_t 
 	s->tampering = verify && s->hazard;
 	s->waits = 0;
 	if (s->peer && !s->hello_sent) {
-		rc = send_hello(ctl, s, verify ? nops : 0);
+		rc = bench_peer_hello(ctl, s->wfd, s->peer, s->p->mech->hello_flags, s->size,
+				      verify ? nops : 0);
 		s->hello_sent = true;
 	}
 	for (uint64_t i = 0; i < nops && !rc; i++) {

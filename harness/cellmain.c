@@ -112,8 +112,9 @@ static int adopt_counters(struct pmu_set *pmu, const struct cell_spec *s,
 	if (rc)
 		return rc;
 	if (pmu->n != s->nevents) {
-		snprintf(err, len, "counters differ from the run's (%u, not %u)",
-			 pmu->n, s->nevents);
+		snprintf(err, len, "the cell's process finds %u counters, the run %u: what "
+			 "can be counted changed during the run (tracefs unmounted, a "
+			 "sysctl or the PMU changed)", pmu->n, s->nevents);
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < s->nevents; i++)

@@ -26,8 +26,7 @@ int cli_parse_run(struct run *r, int argc, char **argv, struct raw_options *ro);
 /* The values that need the topology; -EINVAL with err. */
 int cli_finish(struct run *r, const struct raw_options *ro, char *err, size_t len);
 
-/* s made printable for an error message: control characters and quotes
- * escaped, cut to fit. Returns buf. */
+/* fmt_quote() (fmt.h): s made safe to echo in a one-line error. */
 const char *cli_quote(const char *s, char *buf, size_t len);
 
 void cli_usage(FILE *f);

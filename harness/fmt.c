@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fmt.c - numbers for people (fmt.h).
+ * fmt.c - numbers for people, and typed values made safe to echo (fmt.h).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -163,4 +163,102 @@ void fmt_wrap(FILE *f, const char *first, const char *text, int indent, int widt
 			p++;
 	}
 	fputc('\n', f);
+}
+
+/* Length (2..4) of the valid UTF-8 sequence at p, its code point in *cp;
+ * 0 when p starts none. The second byte's limits exclude overlong forms,
+ * surrogates and code points above U+10FFFF; a NUL ends the scan. */
+static size_t utf8_seq(const unsigned char *p, unsigned int *cp)
+{
+	unsigned int c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	*cp = c & (0x7fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+		*cp = *cp << 6 | (p[i] & 0x3fu);
+	}
+	return n;
+}
+
+/* Characters that a terminal or a line splitter (Python's splitlines)
+ * takes as a line break, or that reorder what follows. */
+static bool breaks_line(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The escaped form of the character at p into piece (up to 16 bytes and
+ * a NUL), its length in *k; returns the bytes of p it stands for. */
+static size_t quote_char(const unsigned char *p, char *piece, size_t *k)
+{
+	const char *name = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" :
+			   *p == '\n' ? "\\n" : *p == '\t' ? "\\t" :
+			   *p == '\r' ? "\\r" : NULL;
+	unsigned int cp = 0;
+	size_t n = *p < 0x80 ? 1 : utf8_seq(p, &cp);
+
+	*k = 0;
+	if (name) {
+		*k = strlen(name);
+		memcpy(piece, name, *k + 1);
+		return 1;
+	}
+	if (n == 1 ? *p >= 0x20 && *p != 0x7f : n > 1 && !breaks_line(cp)) {
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		*k = n;
+		return n;
+	}
+	n = n ? n : 1;		/* not UTF-8: this byte alone */
+	for (size_t i = 0; i < n; i++)
+		*k += (size_t)snprintf(piece + *k, 5, "\\x%02x", p[i]);
+	return n;
+}
+
+static size_t quoted_len(const unsigned char *p)
+{
+	char piece[20];
+	size_t k, total = 0;
+
+	while (*p) {
+		p += quote_char(p, piece, &k);
+		total += k;
+	}
+	return total;
+}
+
+const char *fmt_quote(const char *s, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	while (*p) {
+		char piece[20];
+		size_t k, used = quote_char(p, piece, &k);
+
+		/* keep room for "..." unless the rest fits whole */
+		if (o + k + 4 > len && o + quoted_len(p) + 1 > len) {
+			snprintf(buf + o, len - o, "...");
+			return buf;
+		}
+		memcpy(buf + o, piece, k);
+		o += k;
+		p += used;
+	}
+	buf[o] = '\0';
+	return buf;
 }

@@ -419,7 +419,8 @@ static void judge(struct machine *m, const struct topo *t,
 
 	if (t)
 		topo_counts(t, &c);
-	else if (online > 0)
+	m->llc_bytes = c.l3 ? c.l3 : c.l2;
+	if (!t && online > 0)
 		c.pus = (unsigned int)online;
 	if (m->hypervisor)
 		warn(m, "running in a VM (%s): timings include virtualisation, the "

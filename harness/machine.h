@@ -64,6 +64,8 @@ struct machine {
 	struct machine_vuln vuln[MACHINE_MAX_VULNS];
 	struct flush_mech flush;	/* how remote TLBs are flushed here */
 	char clocksource[32];		/* the kernel's current clocksource */
+	unsigned long long llc_bytes;	/* one last-level cache (L3, else L2),
+					   0 unknown: the model's cache knee */
 	unsigned int warnings;
 	char warning[MACHINE_MAX_WARNINGS][160];
 };

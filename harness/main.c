@@ -89,7 +89,7 @@ static int cmd_run(int argc, char **argv)
 		return bad(err);
 	if (pmu_setup(&run.pmu, run.opt.events, err, sizeof(err)))
 		return bad(err);
-	if (plan_order(&run) || output_prepare(run.opt.out, &od, err, sizeof(err))) {
+	if (plan_order(&run) || output_prepare(run.opt.out, &od, stderr, err, sizeof(err))) {
 		pmu_cleanup(&run.pmu);
 		return bad(err[0] ? err : strerror(ENOMEM));
 	}
@@ -114,6 +114,9 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cowbench: %s\n", err);
 		return 1;
 	}
+	if (!run.opt.quiet)
+		fprintf(stderr, "cowbench: the verdict is the first screen of %s/summary.txt; "
+			"every table: details.txt; plots: scripts/plot %s\n", od.final, od.final);
 	printf("%s\n", od.final);
 	return exit_code(&run);
 }

@@ -302,6 +302,10 @@ static int sample_loop(struct cell_ctx *cx, struct rep_result *r, uint64_t k,
 			*why = "max-samples";
 			return 0;
 		}
+		if (over(start, o->run_left_s)) {	/* --budget: before --min-samples */
+			*why = "run-budget";
+			return 0;
+		}
 		if (n < o->min_samples)
 			continue;
 		if (!stats_summarize(wall->v, n, 0.95, &s) &&
@@ -311,10 +315,6 @@ static int sample_loop(struct cell_ctx *cx, struct rep_result *r, uint64_t k,
 		}
 		if (over(t0, o->cell_budget_s)) {
 			*why = "cell-budget";
-			return 0;
-		}
-		if (over(start, o->run_left_s)) {
-			*why = "run-budget";
 			return 0;
 		}
 	}
@@ -328,7 +328,7 @@ static void finish(struct cell_ctx *cx, struct rep_result *r, enum cell_status s
 		 fallback ? fallback : "");
 }
 
-/* The process's footprint once set up: what fork() would copy. */
+/* What the verification samples reported, per report, summed over threads. */
 static void keep_verify_reports(struct cell_ctx *cx, struct rep_result *r)
 {
 	r->verify_ops = VERIFY_OPS;
@@ -396,10 +396,10 @@ static int lifecycle(struct cell_ctx *cx, struct rep_result *r, uint64_t start)
 	}
 	if (!rc)
 		rc = calibrate(cx, &k);
-	for (unsigned long w = 0; !rc && w < o->warmup && !over(start, o->cell_budget_s); w++)
+	r->warmup = 0;		/* the samples discarded, the cell budget allowing */
+	for (; !rc && r->warmup < o->warmup && !over(start, o->cell_budget_s); r->warmup++)
 		rc = worker_sample(cx, k, false);
 	r->ops_per_sample = k;
-	r->warmup = o->warmup;
 	if (!rc)
 		rc = sample_loop(cx, r, k, start, &why);
 	snprintf(r->stop_reason, sizeof(r->stop_reason), "%s", why);
@@ -409,7 +409,7 @@ static int lifecycle(struct cell_ctx *cx, struct rep_result *r, uint64_t start)
 	}
 	if (rc) {
 		finish(cx, r, CELL_FAILED, strerror(-rc));
-		if (r->verify_ran && !r->verified)
+		if (r->verify_ran && !r->verified && !cx->peer_down)
 			prefix_reason(r, "verification failed: ");
 		return rc == -EDEADLK ? rc : 0;
 	}
@@ -473,6 +473,7 @@ int measure_cell(const struct cell_env *env, struct rep_result *r)
 		r->running[e] = cx->running[e];
 	memcpy(r->notes, cx->notes, sizeof(r->notes));
 	r->nnotes = cx->nnotes;
+	r->peer_down = cx->peer_down;
 	rep_summarize(r);
 	pthread_mutex_destroy(&cx->lock);
 	if (rc != -EDEADLK)

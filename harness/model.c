@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * model.c - the cost model of a run (model.h): constants fitted from the
- * rows that declare them, every row's operation time predicted from them,
- * the 2006 inequality, and the crossovers the model gives.
+ * rows that declare them, and every row's operation time predicted from
+ * them; the 2006 inequality and the crossovers the model gives are in
+ * model_use.c.
  *
  * Every figure is computed per repetition (repetition k of every cell ran
  * in the same block, close in time) and summarised over the repetitions,
@@ -57,11 +58,23 @@ static void fit_relative(const double *x, const double *y, size_t n, double *a, 
 	}
 }
 
+double model_knee_pages(const struct dv_model *m, const struct bench_constant *decl)
+{
+	if (!decl || decl->knee == BENCH_KNEE_NONE)
+		return INFINITY;
+	if (decl->knee == BENCH_KNEE_FLUSH_CEILING)
+		return m->ceiling;
+	/* the buffer and its copy fit only below half the cache */
+	return m->cache_pages >= 1 ? m->cache_pages - 1 : INFINITY;
+}
+
 /* Fit y = a + b x per repetition over the points of one segment (those
  * with y > 0). One point: the line through it with the other segment's
- * slope, else through the origin. */
-static void fit_rep(const double *x, const double *y, size_t n, double other_b,
-		    double *a, double *b)
+ * slope (above a flush ceiling, where the per-page cost can only fall), or
+ * with its intercept (above the cache, where the per-op part is the same
+ * and the per-page part grows: keep_a); else through the origin. */
+static void fit_rep(const double *x, const double *y, size_t n, double other_a,
+		    double other_b, bool keep_a, double *a, double *b)
 {
 	double xs[64], ys[64];
 	size_t m = 0;
@@ -76,7 +89,10 @@ static void fit_rep(const double *x, const double *y, size_t n, double other_b,
 		fit_relative(xs, ys, m, a, b);
 		return;
 	}
-	if (m == 1) {
+	if (m == 1 && keep_a && isfinite(other_a)) {
+		*a = fmin(other_a, ys[0]);
+		*b = (ys[0] - *a) / xs[0];
+	} else if (m == 1) {
 		*b = isfinite(other_b) ? fmin(other_b, ys[0] / xs[0]) : ys[0] / xs[0];
 		*a = ys[0] - *b * xs[0];
 	}
@@ -89,7 +105,9 @@ static int add_line(struct run *r, struct dv_model *m, const struct variant_ref 
 	const struct options *o = &r->opt;
 	const char *role = decl ? registry_scope_name(decl->scope) : "op";
 	const char *metric = decl ? decl->metric : "wall_ns";
-	unsigned int nseg = decl && decl->knee ? 2 : 1, nrep = o->repetitions;
+	double knee = model_knee_pages(m, decl);
+	unsigned int nseg = isfinite(knee) ? 2 : 1, nrep = o->repetitions;
+	bool cache = decl && decl->knee == BENCH_KNEE_CACHE;
 	struct dv_constant *seg[2] = { NULL, NULL };
 
 	for (unsigned int sg = 0; sg < nseg; sg++) {
@@ -106,9 +124,11 @@ static int add_line(struct run *r, struct dv_model *m, const struct variant_ref 
 		seg[sg] = c;
 		m->nconstants++;
 	}
-	/* the segment above the knee first: the other's one-point fallback */
-	for (int sg = (int)nseg - 1; sg >= 0; sg--) {
-		struct dv_constant *c = seg[sg];
+	/* the segment whose line the other falls back on first: above a flush
+	 * ceiling, below the cache knee */
+	for (unsigned int i = 0; i < nseg; i++) {
+		int sg = nseg == 1 ? 0 : cache ? (int)i : 1 - (int)i;
+		struct dv_constant *c = seg[sg], *other = nseg == 2 ? seg[1 - sg] : NULL;
 		double x[64], y[64];
 
 		for (unsigned int k = 0; k < nrep; k++) {
@@ -121,15 +141,15 @@ static int add_line(struct run *r, struct dv_model *m, const struct variant_ref 
 				const struct cell_metric *cm = cell && cell->status == CELL_OK ?
 					cell_find(cell, role, metric) : NULL;
 
-				if (!cm || (nseg == 2 && (sg == 0) != (p <= m->ceiling)))
+				if (!cm || (nseg == 2 && (sg == 0) != (p <= knee)))
 					continue;
 				x[n] = p;
 				y[n++] = cm->rep_median[k];
 				if (k == 0)
 					c->npoints++;
 			}
-			fit_rep(x, y, n, nseg == 2 && sg == 0 ? seg[1]->b[k] : NAN,
-				&c->a[k], &c->b[k]);
+			fit_rep(x, y, n, other && i ? other->a[k] : NAN,
+				other && i ? other->b[k] : NAN, cache, &c->a[k], &c->b[k]);
 		}
 		if (stats_replicates(c->a, nrep, &c->intercept) ||
 		    stats_replicates(c->b, nrep, &c->slope))
@@ -183,10 +203,9 @@ static const struct dv_constant *find(const struct dv_model *m, const char *name
 {
 	for (size_t i = 0; i < m->nconstants; i++) {
 		const struct dv_constant *c = &m->constants[i];
-		bool knee = c->decl && c->decl->knee;
-
 		if (c->cpus == cpus && c->placement == p && c->thp == thp &&
-		    !strcmp(c->name, name) && (!knee || (c->seg == 0) == (pages <= m->ceiling)))
+		    !strcmp(c->name, name) &&
+		    (c->seg == 0) == (pages <= model_knee_pages(m, c->decl)))
 			return c;
 	}
 	return NULL;
@@ -271,11 +290,9 @@ static double factor(const struct bench_term *t)
 	return t->factor ? t->factor : 1;
 }
 
-/* The row's predicted op time at (size, cpus) in repetition k, and its
- * parts (k == SIZE_MAX only). */
-static double predict(const struct run *r, const struct variant_ref *vr, size_t size,
-		      unsigned int cpus, enum topo_placement p, bool thp, size_t k,
-		      double *parts, unsigned int *nparts)
+double model_predict(const struct run *r, const struct variant_ref *vr, size_t size,
+		     unsigned int cpus, enum topo_placement p, bool thp, size_t k,
+		     double *parts, unsigned int *nparts)
 {
 	const struct bench_variant *v = vr->v;
 	double pages = pages_of(size), sum = 0;
@@ -329,7 +346,7 @@ static int predictions(struct run *r, struct dv_model *m)
 		for (int t = 0; t < BENCH_MAX_TERMS && v->model[t].constant; t++)
 			x->uses_own |= measures(v, v->model[t].constant);
 		for (unsigned int k = 0; k < nrep; k++) {
-			pr[k] = predict(r, c->vr, c->size, c->ncpus, c->placement, c->thp, k,
+			pr[k] = model_predict(r, c->vr, c->size, c->ncpus, c->placement, c->thp, k,
 					NULL, NULL);
 			ratio[k] = k < c->nreps && w->rep_median[k] > 0 ?
 				   log(pr[k] / w->rep_median[k]) : NAN;
@@ -344,7 +361,7 @@ static int predictions(struct run *r, struct dv_model *m)
 		}
 		if (!isfinite(x->ratio.centre))
 			continue;
-		predict(r, c->vr, c->size, c->ncpus, c->placement, c->thp, SIZE_MAX,
+		model_predict(r, c->vr, c->size, c->ncpus, c->placement, c->thp, SIZE_MAX,
 			x->part, &x->nparts);
 		for (unsigned int t = 0; t < x->nparts; t++)
 			if (x->dominant < 0 || x->part[t] > x->part[x->dominant])
@@ -366,154 +383,6 @@ static int predictions(struct run *r, struct dv_model *m)
 	return 0;
 }
 
-/* --- the 2006 inequality ------------------------------------------------- */
-
-static const char *with_role(const struct run *r, enum bench_model_role role)
-{
-	for (size_t v = 0; v < r->nvariants; v++)
-		for (int q = 0; q < BENCH_MAX_CONSTANTS && r->variants[v]->v->constants[q].name;
-		     q++)
-			if (r->variants[v]->v->constants[q].role == role)
-				return r->variants[v]->v->constants[q].name;
-	return NULL;
-}
-
-static int one_inequality(const struct run *r, unsigned int cpus, bool out,
-			  const char *const names[3], struct dv_inequality *x)
-{
-	enum topo_placement pl = r->opt.placements[0];
-	unsigned int nrep = r->opt.repetitions;
-	double *v = calloc(5 * (nrep ? nrep : 1), sizeof(double));
-	double *copy = v, *fault = v + nrep, *pt = v + 2 * nrep, *cow = v + 3 * nrep,
-	       *cp = v + 4 * nrep;
-
-	if (!v)
-		return -ENOMEM;
-	*x = (struct dv_inequality){ .cpus = cpus, .extrapolated = out };
-	for (unsigned int k = 0; k < nrep; k++) {
-		double c0 = model_line(r, names[0], cpus, pl, false, 0, k);
-		double c1 = model_line(r, names[0], 1, pl, false, 1, k) -
-			    model_line(r, names[0], 1, pl, false, 0, k);
-		double pt1 = model_line(r, names[2], 1, pl, false, 1, k);
-
-		copy[k] = model_line(r, names[0], cpus, pl, false, 1, k) - c0;
-		/* the fault's own work, at one CPU: its flushes and shootdowns
-		 * are the page-table updates' */
-		fault[k] = model_line(r, names[1], 1, pl, false, 1, k) -
-			   model_line(r, names[1], 1, pl, false, 0, k) - c1;
-		pt[k] = model_line(r, names[2], cpus, pl, false, 1, k);
-		cow[k] = copy[k] + fault[k] + 2 * pt[k];
-		cp[k] = copy[k] + pt1;
-	}
-	if (stats_replicates(copy, nrep, &x->copy) || stats_replicates(fault, nrep, &x->fault) ||
-	    stats_replicates(pt, nrep, &x->pt_update) ||
-	    stats_replicates(cow, nrep, &x->cow_side) ||
-	    stats_replicates(cp, nrep, &x->copy_side)) {
-		free(v);
-		return 1;
-	}
-	x->ratio = x->cow_side.centre / x->copy_side.centre;
-	free(v);
-	return 0;
-}
-
-static int inequality(struct run *r, struct dv_model *m)
-{
-	const struct options *o = &r->opt;
-	const char *names[3] = { with_role(r, BENCH_MODEL_PAGE_COPY),
-				 with_role(r, BENCH_MODEL_COW_FAULT),
-				 with_role(r, BENCH_MODEL_PT_UPDATE) };
-	unsigned int most = o->ncpus ? o->cpus[o->ncpus - 1] : 0;
-
-	if (!names[0] || !names[1] || !names[2] || !o->ncpus)
-		return 0;
-	m->ineq = calloc(o->ncpus + MODEL_MAX_CPUS_OUT, sizeof(*m->ineq));
-	if (!m->ineq)
-		return -ENOMEM;
-	for (size_t i = 0; i < o->ncpus + MODEL_MAX_CPUS_OUT; i++) {
-		bool out = i >= o->ncpus;
-		unsigned int cpus = out ? model_cpus_out[i - o->ncpus] : o->cpus[i];
-		int rc;
-
-		if (out && (cpus <= most || o->ncpus < 2))
-			continue;
-		rc = one_inequality(r, cpus, out, names, &m->ineq[m->nineq]);
-		if (rc < 0)
-			return rc;
-		m->nineq += rc == 0;
-	}
-	return 0;
-}
-
-/* --- crossovers by the model --------------------------------------------- */
-
-#define GRID 49
-
-static void one_cross(const struct run *r, const struct variant_ref *vr,
-		      const struct variant_ref *tw, unsigned int cpus, bool out,
-		      struct dv_model_cross *x)
-{
-	const struct options *o = &r->opt;
-	enum topo_placement pl = o->placements[0];
-	double lo = log((double)o->sizes[0]), hi = log((double)o->sizes[o->nsizes - 1]);
-	double prev = NAN, prev_s = NAN;
-	size_t faster = 0, n = 0;
-
-	*x = (struct dv_model_cross){ .vr = vr, .twin = tw, .cpus = cpus, .extrapolated = out,
-				      .kind = MCROSS_NEVER, .size = NAN };
-	for (int g = 0; g < GRID; g++) {
-		double ls = lo + (hi - lo) * g / (GRID - 1);
-		size_t size = (size_t)exp(ls);
-		double d = log(predict(r, tw, size, cpus, pl, false, SIZE_MAX, NULL, NULL)) -
-			   log(predict(r, vr, size, cpus, pl, false, SIZE_MAX, NULL, NULL));
-
-		if (!isfinite(d))
-			continue;
-		n++;
-		faster += d > 0;
-		if (isfinite(prev) && prev <= 0 && d > 0)	/* the last upward crossing */
-			x->size = exp(prev_s + (ls - prev_s) * (-prev) / (d - prev));
-		prev = d;
-		prev_s = ls;
-	}
-	if (!n)
-		x->kind = MCROSS_NEVER, x->size = NAN;
-	else if (faster == n)
-		x->kind = MCROSS_ALWAYS;
-	else if (isfinite(x->size) && prev > 0)
-		x->kind = MCROSS_AT;
-	else
-		x->size = NAN;
-}
-
-static int crossovers(struct run *r, struct dv_model *m)
-{
-	const struct options *o = &r->opt;
-	unsigned int most = o->ncpus ? o->cpus[o->ncpus - 1] : 0;
-
-	m->cross = calloc(r->nvariants * (o->ncpus + MODEL_MAX_CPUS_OUT) + 1, sizeof(*m->cross));
-	if (!m->cross)
-		return -ENOMEM;
-	for (size_t v = 0; v < r->nvariants; v++) {
-		const struct variant_ref *vr = r->variants[v], *tw = registry_twin(vr);
-		bool have = false;
-
-		if (!tw || vr->v->class == BENCH_CLASS_COPY || vr->v->class == BENCH_CLASS_PRIMITIVE)
-			continue;
-		for (size_t t = 0; t < r->nvariants; t++)
-			have |= r->variants[t] == tw;
-		for (size_t i = 0; have && i < o->ncpus + MODEL_MAX_CPUS_OUT; i++) {
-			bool out = i >= o->ncpus;
-			unsigned int cpus = out ? model_cpus_out[i - o->ncpus] : o->cpus[i];
-
-			if (out && (cpus <= most || o->ncpus < 2))
-				continue;
-			one_cross(r, vr, tw, cpus, out, &m->cross[m->ncross++]);
-		}
-	}
-	return 0;
-}
-
 int model_run(struct run *r)
 {
 	struct dv_model *m = calloc(1, sizeof(*m));
@@ -525,10 +394,11 @@ int model_run(struct run *r)
 	m->ceiling = r->machine.flush.ceiling > 0 ? r->machine.flush.ceiling : 33;
 	m->ceiling_source = r->machine.flush.ceiling > 0 ? "read" :
 			    "kernel default (not readable here)";
+	m->cache_pages = (double)r->machine.llc_bytes / 2 / 4096;
 	rc = constants(r, m);
 	rc = rc ? rc : predictions(r, m);
-	rc = rc ? rc : inequality(r, m);
-	rc = rc ? rc : crossovers(r, m);
+	rc = rc ? rc : model_inequality(r, m);
+	rc = rc ? rc : model_crossovers(r, m);
 	return rc;
 }
 

@@ -7,7 +7,9 @@
  * Constants: what the rows declare they measure (bench.h, constants[]),
  * each a line over pages, intercept + slope x pages, fitted per repetition
  * over the sizes of one (cpus, placement, THP); with a knee, one line up to
- * the flush ceiling and one above it. Each constant also has its change
+ * it and one above: the flush ceiling (a flush becomes a full one), or the
+ * cache knee (the buffer and its copy outgrow the last-level cache: the
+ * copy runs at memory speed, not the cache's). Each constant also has its change
  * per CPU beyond the first (the slope of its intercept and of its slope
  * over the CPU counts), which the extrapolation to more CPUs uses.
  * Predictions: a row's operation time as the sum of its model's terms (or
@@ -28,6 +30,7 @@
 struct run;
 struct variant_ref;
 struct bench_constant;
+struct dv_model;
 
 #define MODEL_TOLERANCE 0.15		/* "within 15%" */
 #define MODEL_MAX_CPUS_OUT 3		/* extrapolated CPU counts */
@@ -76,6 +79,10 @@ struct dv_inequality {
 	double ratio;			/* cow_side / copy_side (centres) */
 };
 
+/* The most pages the lower line of decl's knee holds for (INFINITY: no
+ * knee, one line for all). */
+double model_knee_pages(const struct dv_model *m, const struct bench_constant *decl);
+
 /* The size above which a row beats its twin, by the model. */
 struct dv_model_cross {
 	const struct variant_ref *vr, *twin;
@@ -86,8 +93,11 @@ struct dv_model_cross {
 };
 
 struct dv_model {
-	int ceiling;			/* pages: the knee */
+	int ceiling;			/* pages: the flush-ceiling knee */
 	const char *ceiling_source;	/* "read" | "kernel default (not readable)" */
+	double cache_pages;		/* pages: the cache knee (half the
+					   last-level cache); 0: cache unknown,
+					   no knee */
 	struct dv_constant *constants;
 	size_t nconstants;
 	struct dv_prediction *pred;
@@ -103,6 +113,17 @@ struct dv_model {
 
 int model_run(struct run *r);
 void model_free(struct dv_model *m);
+
+/* The row's predicted op time at (size, cpus, placement, THP) in
+ * repetition k (SIZE_MAX: from the centres), and its terms' parts (with
+ * k == SIZE_MAX; own line: [0] fixed, [1] per page); NAN when a term is not
+ * measured. */
+double model_predict(const struct run *r, const struct variant_ref *vr, size_t size,
+		     unsigned int cpus, enum topo_placement p, bool thp, size_t k,
+		     double *parts, unsigned int *nparts);
+/* model_use.c, called by model_run(): m->ineq, m->cross. */
+int model_inequality(struct run *r, struct dv_model *m);
+int model_crossovers(struct run *r, struct dv_model *m);
 
 /* The constant `name`'s line at (cpus, placement, THP) for `pages`, in
  * repetition k (k = SIZE_MAX: the centres); NAN when not measured. With

@@ -195,7 +195,8 @@ void out_json_variant(struct json_writer *w, const struct variant_ref *vr)
 		json_string(w, "scope", registry_scope_name(c->scope));
 		json_string(w, "metric", c->metric);
 		json_string(w, "role", (unsigned int)c->role < 4 ? roles[c->role] : "?");
-		json_bool(w, "knee", c->knee);
+		json_string(w, "knee", c->knee == BENCH_KNEE_FLUSH_CEILING ? "flush_ceiling" :
+			    c->knee == BENCH_KNEE_CACHE ? "cache" : "none");
 		json_string(w, "desc", c->desc);
 		json_object_end(w);
 	}

@@ -20,7 +20,8 @@ static void constants_json(const struct dv_model *m, struct json_writer *w)
 	json_array_begin(w, "constants");
 	for (size_t i = 0; i < m->nconstants; i++) {
 		const struct dv_constant *c = &m->constants[i];
-		bool knee = c->decl && c->decl->knee;
+		double knee = model_knee_pages(m, c->decl);
+		bool cache = c->decl && c->decl->knee == BENCH_KNEE_CACHE;
 
 		json_object_begin(w, NULL);
 		json_string(w, "name", c->name);
@@ -32,8 +33,10 @@ static void constants_json(const struct dv_model *m, struct json_writer *w)
 		json_uint(w, "cpus", c->cpus);
 		json_string(w, "placement", topo_placement_name(c->placement));
 		json_string(w, "thp", c->thp ? "always" : "never");
-		json_string(w, "segment", !knee ? "all" : c->seg ? "above_ceiling" :
-			    "up_to_ceiling");
+		json_string(w, "segment", !isfinite(knee) ? "all" :
+			    cache ? (c->seg ? "above_cache" : "up_to_cache") :
+			    c->seg ? "above_ceiling" : "up_to_ceiling");
+		json_double(w, "knee_pages", isfinite(knee) ? knee : NAN);
 		json_uint(w, "points", c->npoints);
 		out_json_interval(w, "intercept_ns", &c->intercept);
 		out_json_interval(w, "ns_per_page", &c->slope);
@@ -158,6 +161,7 @@ void out_model_json(const struct run *r, struct json_writer *w)
 	if (m) {
 		json_uint(w, "ceiling_pages", (uint64_t)m->ceiling);
 		json_string(w, "ceiling_source", m->ceiling_source);
+		json_double(w, "cache_knee_pages", m->cache_pages > 0 ? m->cache_pages : NAN);
 		json_double(w, "tolerance", MODEL_TOLERANCE);
 		json_object_begin(w, "summary");
 		json_uint(w, "independent", m->nindependent);

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * parse.h - pure parsers for command-line values. On error they return
- * -EINVAL and write one human sentence into err (never print).
+ * -EINVAL and write one human sentence into err (never print): one line,
+ * the typed value in it escaped by fmt_quote().
  */
 #ifndef COWBENCH_PARSE_H
 #define COWBENCH_PARSE_H
 
 #include <stddef.h>
 
+/* The largest size accepted: 1T. Far below SIZE_MAX, so that rounding a
+ * size up to pages or huge pages, or a ring of a few buffers of it,
+ * cannot wrap; no machine this measures maps more per buffer. */
+#define PARSE_SIZE_MAX ((size_t)1 << 40)
+
 /* "4096", "4K", "4k", "4KiB", "64M", "1G", "2MiB": binary multiples only.
- * Rejects 0, negative, overflow, trailing junk, fractions. */
+ * Rejects 0, above PARSE_SIZE_MAX, negative, trailing junk, fractions. */
 int parse_size(const char *s, size_t *out, char *err, size_t errlen);
 
 /* Comma-separated items, each a size or a range:

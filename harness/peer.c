@@ -3,7 +3,9 @@
  * peer.c - `cowbench sink`: the remote consumer of `cowbench run --peer`.
  *
  * It accepts TCP connections one after another until SIGINT or SIGTERM.
- * Per connection: read the producer's hello, check the pattern of the
+ * Per connection: read the producer's hello (a client silent for
+ * HELLO_WAIT_S is dropped, so that it cannot hold the sink), acknowledge
+ * it when asked (SINKPROTO_F_ACK), check the pattern of the
  * operations it announces, answer with the verdict, then drain whatever
  * follows until EOF (splice to /dev/null, read(), or recv(MSG_TRUNC) that
  * lets the kernel drop the bytes, per --sink), and print one line to
@@ -28,11 +30,19 @@
 
 #include "bench.h"
 #include "clock.h"
+#include "fmt.h"
+#include "parse.h"
 #include "peer.h"
+#include "run.h"
 #include "sinkproto.h"
 
 #define CHUNK (1u << 20)
 #define MAX_VERIFY_BYTES (1ull << 40)
+#define HELLO_WAIT_S 30		/* a client silent this long is dropped: the
+				   sink serves one at a time */
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 static volatile sig_atomic_t sink_stop;
 
@@ -82,14 +92,30 @@ static void reply(struct conn *c, enum sinkproto_status status)
 		c->verdict = "could not send the verdict";
 }
 
+/* SINKPROTO_F_ACK: tell the producer at once that it is being served. */
+static int ack(struct conn *c)
+{
+	unsigned char buf[SINKPROTO_RESULT_LEN];
+
+	sinkproto_ack_encode(buf);
+	return write(c->fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : -EPIPE;
+}
+
 /* Reads pass no bench_ctl to bench_read_full(): the only signal handler,
  * on_stop(), sets sink_stop, so an EINTR always means stop. */
 static int read_hello(struct conn *c)
 {
+	struct timeval tv = { HELLO_WAIT_S, 0 };
 	unsigned char buf[SINKPROTO_HELLO_LEN];
 	struct sinkproto_hello h;
-	int rc = bench_read_full(NULL, c->fd, buf, sizeof(buf));
+	int rc;
 
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	rc = bench_read_full(NULL, c->fd, buf, sizeof(buf));
+	tv.tv_sec = 0;
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+		c->verdict = "no hello in " XSTR(HELLO_WAIT_S) " s, dropped";
 	if (rc)
 		return rc;
 	if (!sinkproto_hello_decode(buf, &h) || !h.size || h.size > MAX_VERIFY_BYTES ||
@@ -102,9 +128,9 @@ static int read_hello(struct conn *c)
 	c->verify_ops = h.verify_ops;
 	c->flags = h.flags;
 	/* the reports are small and the producer waits for them: no Nagle */
-	if (c->flags & SINKPROTO_F_CONSUMED)
+	if (c->flags & (SINKPROTO_F_CONSUMED | SINKPROTO_F_ACK))
 		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
-	return 0;
+	return c->flags & SINKPROTO_F_ACK ? ack(c) : 0;
 }
 
 /* SINKPROTO_F_CONSUMED: say how many operations are consumed, when that
@@ -213,10 +239,13 @@ static void serve(struct conn *c, enum bench_sink sink, unsigned char *buf,
 		(double)c->bytes / 1e9, s, s > 0 ? (double)c->bytes * 8 / 1e9 / s : 0);
 }
 
+/* One line: what was typed is escaped (fmt_quote), a newline in it too. */
 static int usage_error(const char *fmt, const char *arg)
 {
+	char q[FMT_QUOTE_LEN];
+
 	fprintf(stderr, "cowbench: sink: ");
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, fmt, fmt_quote(arg, q, sizeof(q)));
 	fputs(" (usage: cowbench sink --listen PORT [--bind ADDR] "
 	      "[--sink devnull|read|discard])\n", stderr);
 	return 2;
@@ -342,4 +371,34 @@ int peer_sink_main(int argc, char **argv)
 	close(pfd[1]);
 	free(buf);
 	return 0;
+}
+
+/* --- the run's side: a peer found down stays down ------------------------ */
+
+static bool peer_down;
+static char peer_down_why[RESULTS_REASON_LEN];
+
+void peer_note_down(const struct run *r, const struct cell_result *c,
+		    const struct rep_result *rep)
+{
+	char sz[32], buf[sizeof(peer_down_why) + 512];
+
+	if (peer_down || !rep->peer_down || !r->opt.peer)
+		return;
+	peer_down = true;
+	snprintf(buf, sizeof(buf), "peer %s down since cell %u (%s %s cpus=%u #%u): %s",
+		 r->opt.peer, c->id, c->vr->name, parse_format_size(c->size, sz, sizeof(sz)),
+		 c->ncpus, rep->rep + 1, rep->reason);
+	snprintf(peer_down_why, sizeof(peer_down_why), "%.*s",
+		 (int)sizeof(peer_down_why) - 1, buf);
+}
+
+bool peer_is_down(const struct run *r, const struct cell_result *c,
+		  struct rep_result *rep)
+{
+	if (!peer_down || !r->opt.peer || !c->vr->v->peer)
+		return false;
+	snprintf(rep->reason, sizeof(rep->reason), "not run: %.*s",
+		 (int)sizeof(rep->reason) - 10, peer_down_why);
+	return true;
 }

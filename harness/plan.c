@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+#include "memlimit.h"
 #include "plan.h"
 
 /* Each comma-separated glob of `globs`, in turn; fn returns true to stop. */
@@ -67,7 +69,7 @@ static bool find_unused(void *arg, const char *g, size_t i)
 
 	if (u->used[i])
 		return false;
-	snprintf(u->first, sizeof(u->first), "%s", g);
+	fmt_quote(g, u->first, sizeof(u->first));	/* echoed in an error */
 	return true;
 }
 
@@ -113,9 +115,10 @@ int plan_select(struct run *r, char *err, size_t errlen)
 	u.used = vused;
 	if ((r->opt.variant_globs && each_glob(r->opt.variant_globs, find_unused, &u)) ||
 	    !r->nvariants) {
+		if (!u.first[0])
+			fmt_quote(r->opt.variant_globs, u.first, sizeof(u.first));
 		snprintf(err, errlen, "--variant: no variant matches \"%s\" "
-			 "(see 'cowbench list')", u.first[0] ? u.first :
-			 r->opt.variant_globs ? r->opt.variant_globs : "");
+			 "(see 'cowbench list')", u.first);
 		rc = -EINVAL;
 	}
 out:
@@ -132,6 +135,21 @@ static bool shares_core(const struct topo *t, const struct cell_result *c)
 			    topo_core_of(t, c->cpu_list[i]) == topo_core_of(t, c->cpu_list[j]))
 				return true;
 	return false;
+}
+
+/* A cell whose buffer cannot fit under the machine's memory, an rlimit or
+ * the memory cgroup's limit is unsupported before anything runs: an
+ * attempt would only fail (or be OOM-killed) after its process started. */
+static void too_big(struct cell_result *c)
+{
+	char why[RESULTS_REASON_LEN];
+
+	if (!mem_too_big(c->size, why, sizeof(why)))
+		return;
+	for (unsigned int k = 0; k < c->nreps; k++) {
+		c->reps[k].status = CELL_UNSUPPORTED;
+		snprintf(c->reps[k].reason, sizeof(c->reps[k].reason), "%s", why);
+	}
 }
 
 static int new_cell(struct run *r, struct cell_result *c, const struct variant_ref *vr,
@@ -159,6 +177,7 @@ static int new_cell(struct run *r, struct cell_result *c, const struct variant_r
 			c->reps[k].running[e] = NAN;
 		snprintf(c->reps[k].reason, sizeof(c->reps[k].reason), "not run");
 	}
+	too_big(c);
 	if (topo_select(r->topo, p, cpus, c->cpu_list, err, errlen))
 		return -EINVAL;
 	c->smt_siblings = shares_core(r->topo, c);

@@ -24,7 +24,9 @@
 /* Variants matching the run's globs; -EINVAL with err naming a glob that
  * matches nothing. */
 int plan_select(struct run *r, char *err, size_t errlen);
-/* The cells, their CPU lists and repetitions; -EINVAL/-ENOMEM with err. */
+/* The cells, their CPU lists and repetitions; -EINVAL/-ENOMEM with err.
+ * A cell too big for the memory limits (memlimit.h) has every repetition
+ * "unsupported" with the reason from the start, and is never run. */
 int plan_cells(struct run *r, char *err, size_t errlen);
 /* The order of every (cell, repetition): r->items. */
 int plan_order(struct run *r);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "interrupts.h"
 #include "pmu.h"
 #include "pmu_int.h"
@@ -105,15 +106,17 @@ static struct pmu_event *new_event(struct pmu_set *set, const char *name,
 				   const char *key, enum pmu_source src,
 				   char *err, size_t errlen)
 {
+	char q[FMT_QUOTE_LEN];
 	struct pmu_event *ev;
 
 	if (pmu_find(set, key) >= 0) {
-		snprintf(err, errlen, "duplicate event \"%s\" (key %s)", name, key);
+		snprintf(err, errlen, "duplicate event \"%s\" (key %s)",
+			 fmt_quote(name, q, sizeof(q)), key);
 		return NULL;
 	}
 	if (set->n == PMU_MAX_EVENTS) {
 		snprintf(err, errlen, "too many events at \"%s\" (at most %d counters)",
-			 name, PMU_MAX_EVENTS);
+			 fmt_quote(name, q, sizeof(q)), PMU_MAX_EVENTS);
 		return NULL;
 	}
 	ev = &set->ev[set->n++];
@@ -155,10 +158,12 @@ static int add_pfm_event(struct pmu_set *set, const char *name, char *err, size_
 	ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3,
 					PFM_OS_PERF_EVENT_EXT, &arg);
 	if (ret != PFM_SUCCESS) {
+		char q[FMT_QUOTE_LEN];
+
 		snprintf(err, errlen, "%s event \"%s\": libpfm4: %s (see 'showevtinfo' "
 			 "or use perf::... generic names)",
-			 ret == PFM_ERR_NOTFOUND ? "unknown" : "bad", name,
-			 pfm_strerror(ret));
+			 ret == PFM_ERR_NOTFOUND ? "unknown" : "bad",
+			 fmt_quote(name, q, sizeof(q)), pfm_strerror(ret));
 		return -EINVAL;
 	}
 	ev = new_event(set, name, key,
@@ -253,9 +258,14 @@ static int add_event(struct pmu_set *set, const char *name, char *err, size_t er
  * skipped; returns its length, 0 at the end, -EINVAL when too long. */
 static int next_name(const char **list, char *name, size_t len)
 {
-	const char *p = *list + strspn(*list, " \t,");
-	size_t k = strcspn(p, ","), n;
+	const char *p = *list;
+	size_t k, n;
 
+	/* the blanks trimmed at the end: an item of only "\n" must not end
+	 * the list (the names after it would go unchecked) */
+	while (*p == ',' || isspace((unsigned char)*p))
+		p++;
+	k = strcspn(p, ",");
 	*list = p + k;
 	while (k > 0 && isspace((unsigned char)p[k - 1]))
 		k--;
@@ -283,7 +293,10 @@ static int resolve(struct pmu_set *set, const char *list, bool declare_only,
 			goto out_cleanup;
 	}
 	if (ret < 0) {
-		snprintf(err, errlen, "event name too long: \"%s...\"", name);
+		char q[FMT_QUOTE_LEN];
+
+		snprintf(err, errlen, "event name too long: \"%s...\"",
+			 fmt_quote(name, q, sizeof(q)));
 		goto out_cleanup;
 	}
 	return 0;

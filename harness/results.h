@@ -57,6 +57,7 @@ struct rep_result {
 	bool ready;			/* the process said it was set up */
 	bool verify_ran;		/* this repetition ran the verification */
 	bool verified;			/* ... and it passed */
+	bool peer_down;			/* it found the --peer down (bench_peer_down) */
 	uint64_t verify_ops;
 	uint64_t verify_reports[BENCH_MAX_REPORTS];
 	uint64_t ops_per_sample;

@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "memlimit.h"
 #include "parse.h"
+#include "peer.h"
 #include "schedule.h"
 #include "wire.h"
 
@@ -44,31 +46,6 @@ void sched_install_signals(void)
 static double now_s(void)
 {
 	return (double)clock_mono_ns() / 1e9;
-}
-
-/* The OOM kills counted for this process's cgroup (v2), -1 unknown. */
-static long oom_kills(void)
-{
-	char line[512], path[600];
-	long n = -1;
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	if (!f)
-		return -1;
-	path[0] = 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = 0;
-			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.events", line + 3);
-		}
-	fclose(f);
-	f = path[0] ? fopen(path, "re") : NULL;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "oom_kill %ld", &n) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return n;
 }
 
 /* The run's topology for the cells' processes, exported once. */
@@ -110,6 +87,22 @@ static void build_spec(const struct run *r, const struct cell_result *c, unsigne
 	s->xml_len = xml_len;
 }
 
+/* In a cell's process before exec: should memory run out (a cgroup's
+ * limit, the machine's), the OOM killer takes the cell, which is then one
+ * failed repetition, rather than the parent, which holds the whole run.
+ * Only open() and write(): this runs between fork() and exec. */
+static void prefer_oom_victim(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;		/* then the largest process goes first */
+	n = write(fd, "1000", 4);
+	(void)n;
+	close(fd);
+}
+
 /* The child is moved to the producer's CPU before exec: the new mm then
  * starts there, and no other CPU ever holds it at one CPU (a CPU that ran
  * the exec would stay in the mm's cpumask, lazily, and every flush would
@@ -143,6 +136,7 @@ static int spawn(pid_t *pid, int *to, int *from, int cpu)
 			CPU_SET(cpu, &set);
 			sched_setaffinity(0, sizeof(set), &set);
 		}
+		prefer_oom_victim();
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		signal(SIGINT, SIG_DFL);
@@ -254,10 +248,10 @@ static const char *signame(int sig)
 
 /* What the process's end says about the repetition, when it said nothing. */
 static void judge_exit(struct rep_result *rep, const struct watch *w, int st,
-		       long oom0, double hang_s)
+		       const struct mem_oom *oom0, double hang_s)
 {
-	long oom1 = oom_kills();
 	char why[RESULTS_REASON_LEN];
+	struct mem_oom oom1;
 
 	rep->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	rep->exit_signal = WIFSIGNALED(st) ? WTERMSIG(st) : -1;
@@ -274,12 +268,12 @@ static void judge_exit(struct rep_result *rep, const struct watch *w, int st,
 		return;
 	}
 	rep->status = CELL_FAILED;
+	mem_oom_count(&oom1);
 	if (w->killed_hung)
 		snprintf(why, sizeof(why), "hung: no record for %g s (--hang-timeout), killed",
 			 hang_s);
-	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && oom0 >= 0 && oom1 > oom0)
-		snprintf(why, sizeof(why), "killed by the OOM killer (SIGKILL; the cgroup's "
-			 "memory.events oom_kill went %ld -> %ld)", oom0, oom1);
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		mem_kill_reason(oom0, &oom1, why, sizeof(why));
 	else if (WIFSIGNALED(st))
 		snprintf(why, sizeof(why), "the cell's process died of %s%s",
 			 signame(WTERMSIG(st)), WCOREDUMP(st) ? " (core dumped)" : "");
@@ -296,12 +290,13 @@ static int run_one(struct run *r, struct cell_result *c, struct rep_result *rep)
 	static struct cell_spec spec;
 	double t0 = now_s();
 	struct watch *w = calloc(1, sizeof(*w));
-	long oom0 = oom_kills();
+	struct mem_oom oom0;
 	int to = -1, st = 0, rc;
 	FILE *f;
 
 	if (!w)
 		return -ENOMEM;
+	mem_oom_count(&oom0);
 	build_spec(r, c, rep->rep, t0 - r->start_s, &spec);
 	rc = spawn(&w->pid, &to, &w->fd, topo_can_bind(r->topo) ? c->cpu_list[0] : -1);
 	if (rc) {
@@ -324,7 +319,7 @@ static int run_one(struct run *r, struct cell_result *c, struct rep_result *rep)
 	close(w->fd);
 	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
 		;
-	judge_exit(rep, w, st, oom0, r->opt.hang_s);
+	judge_exit(rep, w, st, &oom0, r->opt.hang_s);
 	rep->duration_s = now_s() - t0;
 	rep_summarize(rep);
 	free(w);
@@ -388,6 +383,10 @@ int sched_run(struct run *r)
 		double el = now_s() - t0;
 
 		rep->order = (unsigned int)i;
+		if (rep->status == CELL_UNSUPPORTED && !rep->ran) {
+			progress(r, i, c, rep, el);	/* too big (plan.c) */
+			continue;
+		}
 		if (sched_signal) {
 			snprintf(rep->reason, sizeof(rep->reason), "not run: the run was "
 				 "interrupted");
@@ -403,10 +402,13 @@ int sched_run(struct run *r)
 				 "was %s", bad->rep + 1, cell_status_name(bad->status));
 			continue;
 		}
+		if (peer_is_down(r, c, rep))
+			continue;
 		rep->started_s = el;
 		rc = run_one(r, c, rep);
 		if (rc)
 			break;
+		peer_note_down(r, c, rep);
 		progress(r, i, c, rep, now_s() - t0);
 	}
 	for (size_t i = 0; i < r->ncells; i++)

@@ -7,9 +7,11 @@
  * reporting for --hang-timeout seconds makes that repetition failed, with
  * the cause; what it streamed before is kept, and the run goes on. After a
  * repetition that failed or found the variant unsupported, the cell's
- * other repetitions are not run. SIGINT, SIGTERM or SIGHUP stop the run:
- * the process in flight is told to stop (then killed after a grace
- * period), every finished repetition is kept and the run is "interrupted".
+ * other repetitions are not run; after one that found the --peer down,
+ * no later cell that needs the peer is run (peer.h). SIGINT, SIGTERM or
+ * SIGHUP stop the run: the process in flight is told to stop (then killed
+ * after a grace period), every finished repetition is kept and the run is
+ * "interrupted".
  */
 #ifndef COWBENCH_SCHEDULE_H
 #define COWBENCH_SCHEDULE_H

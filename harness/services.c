@@ -112,6 +112,17 @@ int bench_skip(struct bench_ctl *ctl, const char *fmt, ...)
 	return -EOPNOTSUPP;
 }
 
+int bench_peer_down(struct bench_ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreason(ctl->cx, fmt, ap);
+	va_end(ap);
+	ctl->cx->peer_down = true;
+	return -EHOSTDOWN;
+}
+
 void *bench_alloc(struct bench_ctl *ctl, size_t len)
 {
 	void *p = topo_alloc_near(ctl->cx->env->topo, ctl->cx->ctl[0].cpu, len);

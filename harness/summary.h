@@ -25,6 +25,9 @@ void summary_verdict(const struct run *r, FILE *f);
 void summary_model(const struct run *r, FILE *f);
 void summary_matrix(const struct run *r, FILE *f);
 /* summary_tables.c */
+/* The cell's (role, metric) when the cell has numbers, else NULL. */
+const struct cell_metric *summary_metric(const struct cell_result *c, const char *role,
+					 const char *name);
 /* The row's when_all text when the cell's share is the whole, or NULL. */
 const char *summary_when_all(const struct run *r, const struct cell_result *c);
 void summary_twins(const struct run *r, FILE *f);

@@ -18,26 +18,35 @@ static void constants(const struct run *r, const struct dv_model *m, FILE *f)
 	char a[FMT_LEN], b[FMT_LEN];
 	const struct dv_constant *prev = NULL;
 
-	char text[300];
+	char text[420];
 
+	char cache[120] = "";
+
+	if (m->cache_pages > 0)
+		snprintf(cache, sizeof(cache), ", or from %.0f pages on (the buffer and its "
+			 "copy fill the %.0f MiB last-level cache)", m->cache_pages,
+			 m->cache_pages * 2 * 4096 / (1 << 20));
 	snprintf(text, sizeof(text), "each row's time per op is the sum of its terms, "
 		 "each a constant's line (per op + per 4 KiB page x pages) fitted over the "
 		 "sizes by relative error; with a knee, apart up to and above %d pages "
-		 "(x86's full-flush ceiling: %s).", m->ceiling, m->ceiling_source);
+		 "(x86's full-flush ceiling: %s)%s.", m->ceiling, m->ceiling_source, cache);
 	fmt_wrap(f, "\nThe model:", text, 2, SUMMARY_WIDTH);
-	fprintf(f, "%-15s %-19s %4s %-5s %10s %10s\n", "constant", "measured by", "cpus",
+	fprintf(f, "%-15s %-19s %4s %-6s %10s %10s\n", "constant", "measured by", "cpus",
 		"pages", "per op", "per page");
 	for (size_t i = 0; i < m->nconstants; i++) {
 		const struct dv_constant *c = &m->constants[i];
-		bool knee = c->decl && c->decl->knee;
+		double knee = model_knee_pages(m, c->decl);
 		char seg[16];
 
-		if (!c->decl || c->thp || c->placement != r->opt.placements[0])
+		if (!c->decl || c->thp || c->placement != r->opt.placements[0] ||
+		    !c->npoints)
 			continue;
-		snprintf(seg, sizeof(seg), "%s", !knee ? "all" : c->seg ? ">" : "<=");
-		if (knee)
-			snprintf(seg, sizeof(seg), "%s%d", c->seg ? ">" : "<=", m->ceiling);
-		fprintf(f, "%-15s %-19.19s %4u %-5s %10s %10s\n",
+		snprintf(seg, sizeof(seg), "all");
+		if (isfinite(knee))
+			snprintf(seg, sizeof(seg), "%s%.0f", c->seg ? ">" : "<=", knee);
+		if (isfinite(knee) && c->decl->knee == BENCH_KNEE_CACHE)
+			snprintf(seg, sizeof(seg), "%s%.0f", c->seg ? ">=" : "<", knee + 1);
+		fprintf(f, "%-15s %-19.19s %4u %-6s %10s %10s\n",
 			prev && !strcmp(prev->name, c->name) ? "" : c->name,
 			prev && !strcmp(prev->name, c->name) ? "" : c->vr->name, c->cpus, seg,
 			fmt_time(c->intercept.centre, a), fmt_time(c->slope.centre, b));

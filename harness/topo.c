@@ -325,14 +325,41 @@ out_free:
 	return ret;
 }
 
+/* Which restriction made the usable CPUs fewer than the machine's: the
+ * affinity mask cuts `use` out of `hw`; the cgroup's cpuset (or CPUs
+ * offline) cut `hw` out of the complete set. */
+char *topo_allowed(const struct topo *t, char *buf, size_t len)
+{
+	hwloc_const_cpuset_t use = hwloc_topology_get_topology_cpuset(t->use);
+	hwloc_const_cpuset_t hw = hwloc_topology_get_topology_cpuset(t->hw);
+	hwloc_const_cpuset_t all = hwloc_topology_get_complete_cpuset(t->hw);
+	const char *by = NULL;
+	char u[256], of[256];
+
+	hwloc_bitmap_list_snprintf(u, sizeof(u), use);
+	if (!hwloc_bitmap_isequal(use, hw)) {
+		hwloc_bitmap_list_snprintf(of, sizeof(of), hw);
+		by = "the affinity mask: taskset";
+	} else if (all && !hwloc_bitmap_isequal(hw, all)) {
+		hwloc_bitmap_list_snprintf(of, sizeof(of), all);
+		by = "the cgroup's cpuset, or CPUs offline";
+	}
+	if (by)
+		snprintf(buf, len, "CPUs allowed: %s of %s (%s)", u, of, by);
+	else
+		snprintf(buf, len, "CPUs allowed: %s", u);
+	return buf;
+}
+
 int topo_select(const struct topo *t, enum topo_placement p, unsigned int n,
 		int *cpus, char *err, size_t errlen)
 {
+	char allowed[160];
 	int ret;
 
 	if (n == 0 || n > t->npus) {
-		snprintf(err, errlen, "cannot place %u CPUs: %u usable here",
-			 n, t->npus);
+		snprintf(err, errlen, "cannot place %u CPUs: %u usable here; %s",
+			 n, t->npus, topo_allowed(t, allowed, sizeof(allowed)));
 		return -EINVAL;
 	}
 	switch (p) {

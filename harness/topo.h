@@ -48,6 +48,10 @@ int topo_open_xml(struct topo **t, const char *xml, int len, char *err, size_t e
 /* Number of usable PUs. */
 unsigned int topo_ncpus(const struct topo *t);
 
+/* The usable CPUs' OS ids and what restricts them, for messages: "CPUs
+ * allowed: 0 of 0-1 (the affinity mask: taskset)". Returns buf. */
+char *topo_allowed(const struct topo *t, char *buf, size_t len);
+
 /* Does binding really happen (false for a synthetic/XML topology)? */
 bool topo_can_bind(const struct topo *t);
 

@@ -3,6 +3,7 @@
  * tracefs.c - tracefs and a tracepoint's format (tracefs.h).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,31 @@ static int find(const char **dir)
 	return ret;
 }
 
+/* Mount tracefs where only this process and the cells it starts see it:
+ * a mount namespace of its own, made private so that no mount propagates
+ * either way. Then a concurrent run's cleanup (or anyone's umount) cannot
+ * take tracefs away in the middle of the run, and a run killed with
+ * SIGKILL cannot leave it behind. Where no
+ * namespace can be made (a container without CAP_SYS_ADMIN over its
+ * mounts), the mount is the system's, and unmounted at the end as before.
+ * The caller is single-threaded: the namespace is the calling task's. */
+static void private_namespace(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return;
+	/* a failure here leaves shared propagation: the mount is the
+	 * system's again, which the unmount at the end undoes */
+	mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
 int tracefs_open(bool may_mount, bool *mounted, const char **dir, char *why,
 		 size_t len)
 {
-	int ret = find(dir);
+	int ret;
 
+	if (may_mount && geteuid() == 0)
+		private_namespace();	/* the system's mounts can no longer change under us */
+	ret = find(dir);
 	if (ret == -ENOENT && may_mount && geteuid() == 0) {
 		if (mount("nodev", TRACEFS_MOUNT, "tracefs", 0, NULL) < 0) {
 			ret = -errno;

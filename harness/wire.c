@@ -218,6 +218,8 @@ void wire_emit_end(FILE *f, const struct rep_result *r, const struct bench_varia
 	char reason[sizeof(r->reason)];
 
 	fprintf(f, "info verify_ran %d\n", r->verify_ran);
+	if (r->peer_down)
+		fputs("info peer_down 1\n", f);
 	fprintf(f, "info verified %d\ninfo verify_ops %llu\ninfo ops_per_sample %llu\n"
 		"info depth %u\ninfo warmup %lu\ninfo rss_kib %ld\ninfo vmas %ld\n"
 		"info huge_kib %ld\ninfo colocated %d\ninfo helper_cpu %d\n", r->verified,
@@ -301,6 +303,8 @@ static int apply_info(struct rep_result *r, const struct bench_variant *v,
 		r->verify_ran = x;
 	else if (!strcmp(key, "verified"))
 		r->verified = x;
+	else if (!strcmp(key, "peer_down"))
+		r->peer_down = x;
 	else if (!strcmp(key, "verify_ops"))
 		r->verify_ops = (uint64_t)x;
 	else if (!strcmp(key, "ops_per_sample"))

@@ -337,12 +337,18 @@ static void shadow_dontfork(void *p, size_t len)
 
 static void *stack_alloc(bool inherit)
 {
-	void *p = mmap(NULL, STACK_LEN, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *p = mmap(NULL, STACK_LEN, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	mprotect(p, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE);
+	/* all of it but the guard page at the bottom */
+	if (mmap(p + pg, STACK_LEN - pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		munmap(p, STACK_LEN);
+		return NULL;
+	}
 	if (!inherit) {
 		madvise(p, STACK_LEN, MADV_DONTFORK);
 		shadow_dontfork(p, STACK_LEN);

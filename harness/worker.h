@@ -66,6 +66,7 @@ struct cell_ctx {
 	bool state_ok;
 	int setup_rc;
 	bool skip;
+	bool peer_down;			/* bench_peer_down() */
 	unsigned int depth;		/* bench_set_depth(), 0: none */
 	pthread_mutex_t lock;
 	char reason[RESULTS_REASON_LEN];

@@ -17,7 +17,10 @@ import statistics
 import itlib
 
 RSS_TOL_KIB = 512	# or 5% of the median, whichever is larger
-VMAS_TOL = 2
+# Where ASLR puts a mapping decides whether it merges with its neighbour:
+# the same process shows a few VMAs more or fewer from one exec to the next
+# (seen: 166..171 here, 308..313 on CI), whatever ran before it.
+VMAS_TOL = 8
 SWEEP = ["--sizes", "1M", "--cpus", "1", "--repetitions", "4", "--quick"]
 MIXED = "cow/fork,copy/*,tlb/*"
 

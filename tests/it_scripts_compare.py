@@ -17,7 +17,9 @@ decides, Holm's adjusted p is never below the raw one. Also: the text fits
 80 columns, states the direction, heads with both machines' summaries and
 warns when the machines differ; markdown and JSON carry the same verdicts;
 a cell that fails in the new run is a regression; cells in one run only are
-listed. No timing is asserted."""
+listed. Bad values of --base-thp/--new-thp, and THP compared between runs
+without THP cells, are bad input: exit 2, one line. No timing is asserted.
+(THP compared on real THP cells: it_scripts_known_effects.)"""
 import json
 import math
 import os
@@ -125,6 +127,17 @@ itlib.check(all(r["n_base"] == REPS and r["n_new"] == REPS for r in j["rows"]),
             "%d repetitions per side" % REPS)
 itlib.check(all(r["p_value"] is not None and r["p_adjusted"] >= r["p_value"] - 1e-15
                 for r in j["rows"]), "Holm: every adjusted p >= its raw p")
+
+# --base-thp/--new-thp: a bad value, or no THP cell to pair (the copy runs
+# are at 4K and 64K), is bad input: exit 2, one line, nothing on stdout
+for opts in (("--new-thp", "bogus"), ("--base-thp", "on"), ("--base-thp", ""),
+             ("--base-thp", "never", "--new-thp", "always")):
+    p = cmp(base, new, *opts)
+    err = p.stderr.strip().splitlines()
+    itlib.check(p.returncode == 2 and len(err) == 1 and "error:" in err[0] and
+                "Traceback" not in p.stderr and not p.stdout.strip(),
+                "%s: exit %d, want 2 and one error line: %r"
+                % (" ".join(opts), p.returncode, p.stderr[-300:]))
 if target is None:
     itlib.done("it_scripts_compare")
 label = fx.cell_label(bdoc, target)

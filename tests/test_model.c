@@ -25,6 +25,9 @@ static unsigned int cpus[2] = { 1, 2 };
 static const double wobble[NREP] = { 0.99, 1.0, 1.01 };
 
 static bool unexplained;	/* the second run: reuse is 3x its model */
+static bool cache_knee;		/* the third: a 2 MiB last-level cache, and
+				   memcpy at 400 ns per page from 256 pages
+				   (1M: the buffer and its copy fill it) */
 
 /* protect and unprotect (tlb/mprotect-busy): 1000 + 50 p up to the 33-page
  * ceiling, 2000 + 20 p above it; 10 us more for the second CPU. */
@@ -41,7 +44,7 @@ static double value(const char *variant, const char *role, const char *metric,
 	bool producer = !strcmp(role, "producer");
 
 	if (!strcmp(variant, "copy/memcpy"))
-		return op ? 100 * p : -1;			/* copy_page: 100/page */
+		return op ? (cache_knee && p >= 256 ? 400 : 100) * p : -1;	/* copy_page */
 	if (!strcmp(variant, "tlb/mprotect-busy") && producer)
 		return !strcmp(metric, "phase.protect.wall_ns") ||
 		       !strcmp(metric, "phase.unprotect.wall_ns") ? pt(p, c) : -1;
@@ -145,6 +148,7 @@ static void build(struct run *r)
 	r->opt.thp[0] = true;
 	r->opt.repetitions = NREP;
 	r->machine.flush.ceiling = -1;		/* not readable: 33 assumed */
+	r->machine.llc_bytes = cache_knee ? 2 << 20 : 0;	/* 0: no cache knee */
 	for (size_t v = 0; v < NROWS; v++)
 		r->variants[r->nvariants++] = registry_find(rows[v]);
 	r->cells = calloc(NROWS * NSZ * 2, sizeof(*r->cells));
@@ -346,6 +350,26 @@ static void test_verdict(const struct run *r)
 	CHECK(big);
 }
 
+/* Below the knee the four sizes up to 256K, above it 1M alone: one point,
+ * the line keeps the lower one's intercept (0) and takes its slope from
+ * the point. The copy's own prediction at 1M holds; without the knee it
+ * would be a quarter of what was measured. */
+static void test_cache_knee(const struct run *r)
+{
+	const struct dv_model *m = r->derived->model;
+	const struct dv_constant *lo = constant(m, "copy_page", 1, 0);
+	const struct dv_constant *hi = constant(m, "copy_page", 1, 1);
+	const struct dv_prediction *x = prediction(r, "copy/memcpy", 1048576, 1);
+
+	CHECK(m->cache_pages == 256 && model_knee_pages(m, lo ? lo->decl : NULL) == 255);
+	CHECK(lo && lo->npoints == 4 && fabs(lo->slope.centre - 100) < 1);
+	CHECK(hi && hi->npoints == 1 && fabs(hi->slope.centre - 400) < 4 &&
+	      fabs(hi->intercept.centre) < 1);
+	CHECK(x && x->within && fabs(x->ratio.centre - 1) < 0.02);
+	/* the flush ceiling's constants are not moved by it */
+	CHECK(model_knee_pages(m, constant(m, "protect", 1, 0)->decl) == 33);
+}
+
 int main(void)
 {
 	struct run r;
@@ -363,6 +387,13 @@ int main(void)
 	build(&r);
 	CHECK(analysis_run(&r) == 0);
 	test_predictions(&r, true);
+	destroy(&r);
+
+	unexplained = false;
+	cache_knee = true;
+	build(&r);
+	CHECK(analysis_run(&r) == 0);
+	test_cache_knee(&r);
 	destroy(&r);
 	return check_done("test_model");
 }
