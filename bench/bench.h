@@ -392,6 +392,9 @@ int bench_write_all(struct bench_ctl *ctl, int fd, const void *buf, size_t len);
 int bench_read_full(struct bench_ctl *ctl, int fd, void *buf, size_t len);
 /* Size a pipe alike for all: size to pages, >= 64 KiB; returns the capacity. */
 size_t bench_size_pipe(int fd, size_t size);
+/* A sysctl's value as text, its first line ("/proc/sys/" + name, e.g.
+ * "vm/unprivileged_userfaultfd"); "?" when it cannot be read. */
+const char *bench_sysctl(const char *name, char *buf, size_t len);
 /* A loopback TCP connection; wfd, the sender's end, has TCP_NODELAY. */
 int bench_tcp_pair(int *wfd, int *rfd);
 /* Connect to the remote `cowbench sink` at --peer "HOST:PORT" within a few

@@ -180,14 +180,9 @@ static int uffd_refused(struct bench_ctl *ctl, int err, bool user_only)
 	const char *dev = access("/dev/userfaultfd", F_OK) ? "" :
 			  "; /dev/userfaultfd exists: it needs neither the system "
 			  "call nor the sysctl";
-	char v[16] = "?";
-	int fd = open("/proc/sys/vm/unprivileged_userfaultfd", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, v, sizeof(v) - 1) : -1;
+	char v[16];
 
-	if (fd >= 0)
-		close(fd);
-	if (n > 0)
-		v[strcspn(v, "\n")] = 0;
+	bench_sysctl("vm/unprivileged_userfaultfd", v, sizeof(v));
 	if (err == ENOSYS)
 		return bench_skip(ctl, "userfaultfd unavailable: userfaultfd: %s (a seccomp "
 				  "filter, or a kernel without CONFIG_USERFAULTFD)%s",

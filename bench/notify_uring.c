@@ -94,7 +94,7 @@ static int ring_init(struct bench_ctl *ctl, struct uring_mech *m)
 	const char *force = getenv("COWBENCH_URING_SETUP");
 	char refused[96] = "", why[64] = "";
 	unsigned int i;
-	int rc, fd, n;
+	int rc;
 
 	rc = setup_index(ctl, force, &i);
 	if (rc)
@@ -108,15 +108,11 @@ static int ring_init(struct bench_ctl *ctl, struct uring_mech *m)
 				 "%s%s", refused[0] ? ", " : "", setups[i].name);
 	}
 	if (rc) {
-		fd = open("/proc/sys/kernel/io_uring_disabled", O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? (int)read(fd, why, sizeof(why) - 1) : 0;
-		if (fd >= 0)
-			close(fd);
-		why[n > 0 ? strcspn(why, "\n") : 0] = 0;
+		bench_sysctl("kernel/io_uring_disabled", why, sizeof(why));
 		/* 0 allows everyone: a refusal then comes from elsewhere */
 		return bench_skip(ctl, "io_uring unavailable: io_uring_setup: %s "
 				  "(kernel.io_uring_disabled = %s%s)", strerror(-rc),
-				  why[0] ? why : "?", rc == -EPERM && !strcmp(why, "0") ?
+				  why, rc == -EPERM && !strcmp(why, "0") ?
 				  ", which allows it: denied by seccomp or an LSM" : "");
 	}
 	m->ring_ok = true;
@@ -156,14 +152,11 @@ static int probe_send_zc(struct bench_ctl *ctl, struct notify_state *s,
  * field; SO_SNDBUF autotunes up to it), 0 when unknown. */
 static size_t tcp_wmem_max(void)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "re");
-	unsigned long lo, def, max = 0;
+	char v[64];
+	unsigned long lo, def, max;
 
-	if (f && fscanf(f, "%lu %lu %lu", &lo, &def, &max) != 3)
-		max = 0;
-	if (f)
-		fclose(f);
-	return max;
+	bench_sysctl("net/ipv4/tcp_wmem", v, sizeof(v));
+	return sscanf(v, "%lu %lu %lu", &lo, &def, &max) == 3 ? max : 0;
 }
 
 /* Sends in flight overlap only while they fit the send buffer together:

@@ -109,6 +109,24 @@ int bench_read_full(struct bench_ctl *ctl, int fd, void *buf, size_t len)
  * (64 KiB, so small operations pipeline as they would in a real program),
  * within what the kernel grants (fs.pipe-max-size); larger buffers are
  * written in chunks. */
+const char *bench_sysctl(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? (size_t)n : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	if (!buf[0])
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 size_t bench_size_pipe(int fd, size_t size)
 {
 	long want = (long)((size + 4095) & ~(size_t)4095);
