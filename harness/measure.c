@@ -196,11 +196,12 @@ static int record_sample(struct cell_ctx *cx, struct rep_result *r)
 			(double)p->phase_n[ph] * cx->env->samp.phase_mark_ns) / k);
 	}
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]) - 1 && cx->nst; i++) {
-		double ns = role_cpu_sum(cx, roles[i].bit, cx->st0, cx->st1, cx->nst,
-					 PROCSTAT_UNKNOWN);
-
-		if (has_role(cx, roles[i].bit))
-			put_mean(&b, roles[i].name, "irq_ns", "ns/op", ns / k);
+		if (!has_role(cx, roles[i].bit))
+			continue;
+		put_mean(&b, roles[i].name, "irq_ns", "ns/op", role_cpu_sum(cx, roles[i].bit,
+			 cx->st0, cx->st1, cx->nst, PROCSTAT_UNKNOWN) / k);
+		put_mean(&b, roles[i].name, "steal_ns", "ns/op", role_cpu_sum(cx, roles[i].bit,
+			 cx->sl0, cx->sl1, cx->nst, PROCSTAT_UNKNOWN) / k);
 	}
 	if (rep_push_sample(r, b.v, b.n))
 		return -ENOMEM;
@@ -434,6 +435,7 @@ int measure_cell(const struct cell_env *env, struct rep_result *r)
 	unsigned int nirq = IRQ_MAX_CPUS, nst = IRQ_MAX_CPUS;
 	static uint64_t irq0[IRQ_MAX_CPUS], irq1[IRQ_MAX_CPUS];
 	static uint64_t st0[IRQ_MAX_CPUS], st1[IRQ_MAX_CPUS];
+	static uint64_t sl0[IRQ_MAX_CPUS], sl1[IRQ_MAX_CPUS];
 	int ipi = pmu_find(env->pmu, "tlb_ipi"), rc;
 
 	if (!m)
@@ -454,9 +456,11 @@ int measure_cell(const struct cell_env *env, struct rep_result *r)
 		cx->irq1 = irq1;
 		cx->nirq = nirq;
 	}
-	if (!procstat_irq_ns(st0, &nst)) {
+	if (!procstat_read(st0, sl0, &nst)) {
 		cx->st0 = st0;
 		cx->st1 = st1;
+		cx->sl0 = sl0;
+		cx->sl1 = sl1;
 		cx->nst = nst;
 	}
 	for (unsigned int e = 0; e < PMU_MAX_EVENTS; e++)

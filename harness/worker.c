@@ -266,10 +266,10 @@ int worker_sample(struct cell_ctx *cx, uint64_t nops, bool verify)
 	atomic_store(&cx->g.stop, 0);
 	atomic_store(&cx->g.failed, false);
 	if (cx->nst)
-		procstat_irq_ns(cx->st0, &(unsigned int){ cx->nst });
+		procstat_read(cx->st0, cx->sl0, &(unsigned int){ cx->nst });
 	rc = run_step(cx);
 	if (cx->nst)
-		procstat_irq_ns(cx->st1, &(unsigned int){ cx->nst });
+		procstat_read(cx->st1, cx->sl1, &(unsigned int){ cx->nst });
 	if (!rc && atomic_load(&cx->g.failed))
 		rc = measure_interrupted ? -EINTR : -EIO;
 	return rc;

@@ -74,6 +74,7 @@ struct cell_ctx {
 	unsigned int nnotes;
 	uint64_t *irq0, *irq1;		/* TLB row of /proc/interrupts */
 	uint64_t *st0, *st1;		/* interrupt ns per CPU, /proc/stat */
+	uint64_t *sl0, *sl1;		/* steal ns per CPU, /proc/stat */
 	unsigned int nst;
 	double running[PMU_MAX_EVENTS];	/* lowest share of a sample a counter
 					   ran (multiplexed: < 1) */

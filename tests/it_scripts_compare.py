@@ -3,13 +3,14 @@
 
 Real runs: two back-to-back runs of the copy bench at one CPU with 12
 repetitions per cell (an A/A comparison of unchanged code) exit 0 with
-nothing regressed; the same pair with one cell's repetitions scaled by 1.2
-in the new run (its figure, rep_medians and every repetition's samples;
-the cell whose repetitions agree best, allowing for its drift in the A/A,
-so that the test holds on a noisy VM) marks exactly that cell regressed and
-exits 1; by 1/1.2 against its own copy it is improved, exit 0. "Rarely marks anything" is a
-statement of chance and the VM may be shared: up to 3 pairs are run until
-one has no regression and a steady cell.
+nothing regressed; the same pair with one cell's repetitions scaled by a
+factor f in the new run (its figure, rep_medians and every repetition's
+samples) marks exactly that cell regressed and exits 1; by 1/f against its
+own copy it is improved, exit 0. f is 1.2, or more where the VM is noisy:
+MIN_T times the cell's own repetition spread (allowing for its drift in
+the A/A), so that the test checks compare's verdict, not the machine's
+steadiness. "Rarely marks anything" is a statement of chance and the VM
+may be shared: up to 3 pairs are run until one has no regression.
 Two runs with 2 repetitions per cell are "inconclusive" everywhere, exit 0,
 explained in the footer. Deterministic checks on a run against its own
 scaled copy: the change is the ratio of the cell figures, the threshold
@@ -32,7 +33,7 @@ compare = os.path.join(src, "scripts", "compare")
 tmp = itlib.tmpdir()
 REPS = 12
 HEADLINE = (("op", "wall_ns"), ("op", "cpu_ns"))
-MIN_T = 4.0             # expected t of the scaled cell: p < 1e-3 at 22 df
+MIN_T = 5.0             # expected t of the scaled cell: p < 1e-4 at 22 df
 
 
 def cmp(a, b, *opts):
@@ -59,32 +60,34 @@ def rows_of(doc_, key):
 
 
 def pick_target(j, bdoc, ndoc):
-    """The cell to scale by 1.2 in the new run: the one whose verdict would
-    be clearest, i.e. of largest expected t = (log 1.2 + the log of its A/A
-    ratio where that is below 1) / (sd of its log repetition medians, the
-    worse run's, x sqrt(2/REPS)), in its better headline metric (the cells
-    whose repetitions agree best, less any that drifted down in the A/A);
-    None when even that t is under MIN_T, too little for Holm over the
-    report on this (noisy) VM."""
+    """The cell to slow down in the new run, and by how much: the ok cell,
+    within noise in the A/A, that needs the smallest factor f for a clear
+    verdict, i.e. an expected t = (log f + the log of its A/A ratio where
+    that is below 1) / (sd of its log repetition medians, the worse run's,
+    x sqrt(2/REPS)) of at least MIN_T in its better headline metric, and a
+    change beyond the threshold. f is never below 1.2: on a steady machine
+    the test asks compare to see a 20% change; on a noisy one (CI under
+    ASan) a larger one, always MIN_T times its own noise, so that what is
+    tested is compare's verdict and not the VM's steadiness."""
     best = None
     for c in bdoc["cells"]:
         key = fx.key_of(c)
         rows = {(r["role"], r["metric"]): r for r in rows_of(j, key)}
         if c["status"] != "ok" or any(r["mark"] != "within noise" for r in rows.values()):
             continue
-        ts = []
         for m in HEADLINE:
             sd = [fx.rep_spread(fx.find_cell(d, key), *m) for d in (bdoc, ndoc)]
             if m not in rows or None in sd or max(sd) <= 0:
                 continue
-            # against base (with its drift) and against its own copy
-            shift = math.log(1.2) + min(0.0, math.log1p(rows[m]["change_pct"] / 100.0))
-            ts.append(shift / (max(sd) * math.sqrt(2.0 / REPS)))
-        if ts and (best is None or max(ts) > best[0]):
-            best = (max(ts), key)
-    if best:
-        print("scaled cell: %s (expected t %.1f)" % (fx.cell_label(bdoc, best[1]), best[0]))
-    return best[1] if best and best[0] >= MIN_T else None
+            drift = math.log1p(rows[m]["change_pct"] / 100.0)
+            logf = max(math.log(1.2), math.log(1.1) - drift,
+                       MIN_T * max(sd) * math.sqrt(2.0 / REPS) - min(0.0, drift))
+            if best is None or logf < best[0]:
+                best = (logf, key)
+    if best is None:
+        return None, None
+    print("scaled cell: %s by %.3g" % (fx.cell_label(bdoc, best[1]), math.exp(best[0])))
+    return best[1], math.exp(best[0])
 
 
 # A/A: two runs of unchanged code, back to back (one CPU, where a shared
@@ -107,19 +110,18 @@ for attempt in (1, 2, 3):
             print("  %s %s %s cpus=%d %s: %+.1f%%, ratio CI %s, p %.2g" % (
                 r["mark"], r["variant"], r["size_label"], r["cpus"], r["metric"],
                 r["change_pct"], r["ratio_ci95"], r["p_adjusted"]))
-    target = pick_target(j, bdoc, ndoc) if clean else None
-    pairs.append((clean, target, base, new, bdoc, ndoc, p, j))
-    if target:
+    target, factor = pick_target(j, bdoc, ndoc) if clean else (None, None)
+    pairs.append((clean, target, factor, base, new, bdoc, ndoc, p, j))
+    if clean:
         break
 clean = [x for x in pairs if x[0]]
 itlib.check(bool(clean), "A/A: one of %d pairs of runs of unchanged code with nothing "
             "regressed" % len(pairs))
 chosen = next((x for x in clean if x[1]), clean[0] if clean else pairs[-1])
-_, target, base, new, bdoc, ndoc, p, j = chosen
+_, target, factor, base, new, bdoc, ndoc, p, j = chosen
 itlib.check(p.returncode == 0 or not clean, "A/A: exit %d, want 0 (%s)" % (p.returncode,
                                                                          p.stderr))
-itlib.check(target is not None, "in %d pairs, one with a cell steady enough (t >= %g)"
-            % (len(pairs), MIN_T))
+itlib.check(target is not None or not clean, "a clean A/A pair has a cell to slow down")
 ncells = len([c for c in bdoc["cells"] if c["status"] == "ok"])
 itlib.check(len(j["rows"]) == 2 * ncells, "one row per cell and headline metric (%d)"
             % len(j["rows"]))
@@ -142,11 +144,11 @@ if target is None:
     itlib.done("it_scripts_compare")
 label = fx.cell_label(bdoc, target)
 
-# the same pair, one cell's repetitions 1.2x slower in the new run
-slower = fx.clone(new, os.path.join(tmp, "slower"), lambda d: fx.scale_cell(d, target, 1.2))
+# the same pair, one cell's repetitions `factor` (>= 1.2) x slower in the new run
+slower = fx.clone(new, os.path.join(tmp, "slower"), lambda d: fx.scale_cell(d, target, factor))
 p = cmp(base, slower)
-itlib.check(p.returncode == 1, "one cell 1.2x slower: exit %d, want 1\n%s"
-            % (p.returncode, p.stdout[-2500:]))
+itlib.check(p.returncode == 1, "one cell %.3gx slower: exit %d, want 1\n%s"
+            % (factor, p.returncode, p.stdout[-2500:]))
 text = p.stdout
 j = report(cmp(base, slower, "--format", "json"))
 itlib.check(marked(j, "regressed") == [target], "exactly %s regressed: %s"
@@ -156,7 +158,7 @@ reg = [r for r in j["rows"] if r["mark"] == "regressed"]
 for r in reg:
     bm = fx.metric(fx.find_cell(bdoc, target), r["role"], r["metric"])
     nm = fx.metric(fx.find_cell(ndoc, target), r["role"], r["metric"])
-    want = 100.0 * (1.2 * nm["value"]["value"] / bm["value"]["value"] - 1.0)
+    want = 100.0 * (factor * nm["value"]["value"] / bm["value"]["value"] - 1.0)
     itlib.check(abs(r["change_pct"] - want) < 1e-6,
                 "change is new/base - 1 of the cell figures: %s vs %s" % (r["change_pct"], want))
     lo, hi = r["ratio_ci95"]
@@ -178,8 +180,8 @@ itlib.check(len(reg_lines) == len(reg) and all("*+" in ln for ln in reg_lines),
             "regressed rows, change starred: %s" % reg_lines)
 itlib.check("%d regressed" % len(reg) in text, "summary counts the regression")
 
-# 1/1.2 against its own copy: improved, exit 0
-faster = fx.clone(new, os.path.join(tmp, "faster"), lambda d: fx.scale_cell(d, target, 1 / 1.2))
+# 1/factor against its own copy: improved, exit 0
+faster = fx.clone(new, os.path.join(tmp, "faster"), lambda d: fx.scale_cell(d, target, 1 / factor))
 p = cmp(new, faster)
 j = report(cmp(new, faster, "--format", "json"))
 itlib.check(p.returncode == 0, "one cell faster: exit %d, want 0" % p.returncode)
@@ -194,16 +196,18 @@ itlib.check(j["summary"].get("regressed") == 0 and j["summary"].get("improved") 
             "a run against its copy: every row 0%, p = 1, nothing marked")
 j = report(cmp(new, slower, "--format", "json"))
 mine = rows_of(j, target)
-itlib.check(all(abs(r["change_pct"] - 20.0) < 1e-6 for r in mine if r["role"] == "op"),
-            "against its own scaled copy: +20%% exactly: %s" % [r["change_pct"] for r in mine])
-itlib.check(all(r["ratio_ci95"][0] < 1.2 < r["ratio_ci95"][1] for r in mine),
-            "every repetition x1.2: the CI of the ratio holds 1.2")
+pct = 100.0 * (factor - 1.0)
+itlib.check(all(abs(r["change_pct"] - pct) < 1e-6 for r in mine if r["role"] == "op"),
+            "against its own scaled copy: +%.4g%% exactly: %s" % (pct, [r["change_pct"] for r in mine]))
+itlib.check(all(r["ratio_ci95"][0] < factor < r["ratio_ci95"][1] for r in mine),
+            "every repetition x%.3g: the CI of the ratio holds it" % factor)
 itlib.check(marked(j, "regressed") == [target], "and only that cell regressed")
-p = cmp(new, slower, "--threshold", "25")
-itlib.check(p.returncode == 0, "20%% change under a 25%% threshold: exit %d" % p.returncode)
+p = cmp(new, slower, "--threshold", "%.6g" % (pct + 5.0))
+itlib.check(p.returncode == 0, "a %.4g%% change under a %.4g%% threshold: exit %d"
+            % (pct, pct + 5.0, p.returncode))
 j = report(cmp(new, slower, "--format", "json", "--metric", "producer.wall_ns"))
 itlib.check(j["metrics"] == ["producer.wall_ns"] and
-            [round(r["change_pct"], 6) for r in rows_of(j, target)] == [20.0],
+            [round(r["change_pct"], 6) for r in rows_of(j, target)] == [round(pct, 6)],
             "--metric producer.wall_ns compares that metric")
 p = cmp(new, slower, "--format", "json", "--metric", "page_faults")
 itlib.check(p.returncode == 0 and report(p)["summary"].get("regressed") == 0,
