@@ -308,11 +308,25 @@ static double median_of(double *v, size_t n)
 	return n && !stats_replicates(v, n, &iv) ? iv.centre : NAN;
 }
 
+/* The share of the cell's CPUs' time the hypervisor ran something else:
+ * stolen ns per op over the op's wall time on each of its CPUs. NAN. */
+static double steal_share(const struct cell_result *c)
+{
+	const struct cell_metric *op = cell_find(c, "op", "steal_ns");
+	const struct cell_metric *by = cell_find(c, "bystanders", "steal_ns");
+	const struct cell_metric *wall = cell_find(c, "op", "wall_ns");
+
+	if (!op || !wall || !(wall->iv.centre > 0))
+		return NAN;
+	return (op->iv.centre + (by ? by->iv.centre : 0)) / (wall->iv.centre * c->ncpus);
+}
+
 static void run_notes(struct run *r, struct derived *d)
 {
 	double *spawn = calloc(r->nitems + 1, sizeof(double));
 	size_t ns = 0;
 
+	d->steal_max = NAN;
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct cell_result *c = &r->cells[i];
 		size_t usable = 0;
@@ -329,6 +343,10 @@ static void run_notes(struct run *r, struct derived *d)
 		d->loose_reps += (size_t)d->cells[i].loose;
 		d->smt_cells += c->smt_siblings;
 		d->short_cells += usable < c->nreps;
+		double st = steal_share(c);
+		if (isfinite(st) && (!isfinite(d->steal_max) || st > d->steal_max))
+			d->steal_max = st;
+		d->stolen_cells += st >= 0.05;
 	}
 	d->spawn_ms = spawn ? median_of(spawn, ns) : NAN;
 	free(spawn);

@@ -154,6 +154,8 @@ struct derived {
 					   (< 1: multiplexed and scaled), NAN */
 	size_t ok_cells, loose_reps, usable_reps, smt_cells, short_cells;
 	double spawn_ms;		/* median per process */
+	size_t stolen_cells;		/* cells with >= 5% of their CPUs' time stolen */
+	double steal_max;		/* the largest such share, NAN: unknown */
 };
 
 /* Compute r->derived. -ENOMEM. */

@@ -221,8 +221,10 @@ static double value(const struct dv_constant *c, double pages, size_t k)
 	return c->a[k] + c->b[k] * pages;
 }
 
-/* Does the constant's value at `pages` change per CPU, by an interval over
- * the repetitions that excludes 0? */
+/* Does the constant's value at `pages` grow per CPU, by an interval over
+ * the repetitions above 0? A shootdown's cost does; a cost that falls with
+ * the CPUs measured (a copy a little faster at two) has no mechanism that
+ * a line could carry on: extrapolated, it would turn negative. */
 static bool grows_with_cpus(const struct run *r, const struct dv_model *m,
 			    const char *name, enum topo_placement p, bool thp, double pages)
 {
@@ -241,8 +243,7 @@ static bool grows_with_cpus(const struct run *r, const struct dv_model *m,
 		}
 		s[k] = analysis_cpu_slope(x, y, n, &icpt, &fitted);
 	}
-	return !stats_replicates(s, nrep < 64 ? nrep : 64, &iv) && iv.valid &&
-	       (iv.lo > 0 || iv.hi < 0);
+	return !stats_replicates(s, nrep < 64 ? nrep : 64, &iv) && iv.valid && iv.lo > 0;
 }
 
 double model_line(const struct run *r, const char *name, unsigned int cpus,
@@ -259,9 +260,9 @@ double model_line(const struct run *r, const char *name, unsigned int cpus,
 	for (size_t c = 0; c < o->ncpus; c++)
 		if (o->cpus[c] == cpus)
 			return value(find(m, name, cpus, p, thp, pages), pages, k);
-	/* beyond the CPU counts measured: the value's change per CPU, where
-	 * the repetitions show one (its interval excludes 0); else the value
-	 * at the most CPUs measured */
+	/* beyond the CPU counts measured: the value's growth per CPU, where
+	 * the repetitions show one (its interval above 0); else the value at
+	 * the most CPUs measured */
 	if (o->ncpus < 2)
 		return NAN;
 	if (!grows_with_cpus(r, m, name, p, thp, pages))

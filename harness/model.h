@@ -127,7 +127,8 @@ int model_crossovers(struct run *r, struct dv_model *m);
 
 /* The constant `name`'s line at (cpus, placement, THP) for `pages`, in
  * repetition k (k = SIZE_MAX: the centres); NAN when not measured. With
- * extrapolate, cpus beyond those measured use its change per CPU. */
+ * extrapolate, cpus beyond those measured use its growth per CPU (where
+ * it grows; else its value at the most CPUs measured). */
 double model_line(const struct run *r, const char *name, unsigned int cpus,
 		  enum topo_placement p, bool thp, double pages, size_t k);
 

@@ -202,6 +202,8 @@ void out_derived_json(const struct run *r, struct json_writer *w)
 	json_uint(w, "smt_cells", d->smt_cells);
 	json_uint(w, "cells_missing_repetitions", d->short_cells);
 	json_double(w, "spawn_ms_median", d->spawn_ms);
+	json_uint(w, "stolen_cells", d->stolen_cells);
+	json_double(w, "steal_share_max", d->steal_max);
 	json_object_end(w);
 	json_object_end(w);
 }

@@ -118,6 +118,13 @@ static void caveats(const struct run *r, struct dv_answer *v)
 	if (broadcast)
 		caveat(v, "broadcast TLB invalidation (INVLPGB) replaces shootdown IPIs "
 			  "from 4 CPUs");
+	if (d->stolen_cells) {
+		snprintf(line, sizeof(line), "the host ran other work on these CPUs: "
+			 "%zu cells lost 5%% or more of their time (at most %.0f%%); a "
+			 "preempted vCPU gets no flush IPI", d->stolen_cells,
+			 100 * d->steal_max);
+		caveat(v, line);
+	}
 	if (r->status != RUN_COMPLETE)
 		caveat(v, "the run did not complete: some cells were not measured");
 	if (d->short_cells) {

@@ -5,7 +5,8 @@
  * ceiling), a prediction from other rows' constants that holds and one
  * that does not (flagged), the 2006 inequality at the CPU counts measured
  * and extrapolated, and the crossovers measured (none; exactly at a
- * measured size; between two sizes, with its interval) and by the model.
+ * measured size; between two sizes, with its interval) and by the model,
+ * and the caveat for CPU time the hypervisor stole (only where measured).
  *
  * The run: sizes 1, 4, 16, 64 and 256 pages, 1 and 2 CPUs, 3 repetitions
  * whose values differ by -1%, 0 and +1%. Every figure below is worked out
@@ -28,6 +29,9 @@ static bool unexplained;	/* the second run: reuse is 3x its model */
 static bool cache_knee;		/* the third: a 2 MiB last-level cache, and
 				   memcpy at 400 ns per page from 256 pages
 				   (1M: the buffer and its copy fill it) */
+static bool falling;		/* the fifth: memcpy at 80 ns per page at 2 CPUs */
+static bool stolen;		/* the fourth: steal_ns measured, 0 but in
+				   cow/private at 2 CPUs: 30% of its CPUs' time */
 
 /* protect and unprotect (tlb/mprotect-busy): 1000 + 50 p up to the 33-page
  * ceiling, 2000 + 20 p above it; 10 us more for the second CPU. */
@@ -43,8 +47,17 @@ static double value(const char *variant, const char *role, const char *metric,
 	bool op = !strcmp(role, "op") && !strcmp(metric, "wall_ns");
 	bool producer = !strcmp(role, "producer");
 
+	if (!strcmp(metric, "steal_ns")) {
+		double wall = value(variant, "op", "wall_ns", p, c);
+
+		if (!stolen || wall < 0)
+			return -1;
+		return !strcmp(variant, "cow/private") && c == 2 ? 0.3 * c * wall : 0;
+	}
+
 	if (!strcmp(variant, "copy/memcpy"))
-		return op ? (cache_knee && p >= 256 ? 400 : 100) * p : -1;	/* copy_page */
+		return op ? (cache_knee && p >= 256 ? 400 : falling && c == 2 ? 80 : 100) * p :
+			    -1;					/* copy_page */
 	if (!strcmp(variant, "tlb/mprotect-busy") && producer)
 		return !strcmp(metric, "phase.protect.wall_ns") ||
 		       !strcmp(metric, "phase.unprotect.wall_ns") ? pt(p, c) : -1;
@@ -83,6 +96,7 @@ static const char *const metrics[][2] = {
 	{ "op", "wall_ns" }, { "producer", "phase.protect.wall_ns" },
 	{ "producer", "phase.unprotect.wall_ns" }, { "producer", "phase.fault.wall_ns" },
 	{ "producer", "phase.rearm.wall_ns" }, { "producer", "phase.wait.wall_ns" },
+	{ "op", "steal_ns" },
 };
 #define NMET (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -350,6 +364,55 @@ static void test_verdict(const struct run *r)
 	CHECK(big);
 }
 
+/* A constant that falls with the CPU count (memcpy 100 ns per page at one
+ * CPU, 80 at two, in every repetition: a change whose interval excludes 0)
+ * is not extrapolated down a line to a negative cost at 256 CPUs: beyond
+ * the counts measured it keeps its value at the most CPUs measured. Only a
+ * cost that grows with the CPUs (a shootdown's) is extrapolated. */
+static void test_falling(const struct run *r)
+{
+	const struct dv_model *m = r->derived->model;
+
+	CHECK(m->nineq == 2 + 3);
+	for (size_t i = 0; i < m->nineq; i++) {
+		const struct dv_inequality *x = &m->ineq[i];
+
+		CHECK_NEAR(x->copy.centre, x->cpus == 1 ? 100 : 80, 1e-6);
+		CHECK(x->ratio > 0 && x->copy_side.centre > 0);
+	}
+	CHECK_NEAR(model_line(r, "copy_page", 256, TOPO_COMPACT, false, 1, 0),
+		   model_line(r, "copy_page", 2, TOPO_COMPACT, false, 1, 0), 1e-9);
+}
+
+/* The caveat for time the hypervisor stole: only where steal was measured
+ * and reached 5% of a cell's CPUs' time. */
+static bool steal_caveat(const struct run *r)
+{
+	const struct dv_answer *v = r->derived->verdict;
+
+	for (size_t i = 0; v && i < v->ncaveats; i++)
+		if (strstr(v->caveat[i], "the host ran other work"))
+			return true;
+	return false;
+}
+
+static void test_steal(const struct run *r, bool measured)
+{
+	const struct derived *d = r->derived;
+
+	if (!measured) {
+		CHECK(d->stolen_cells == 0 && !isfinite(d->steal_max) && !steal_caveat(r));
+		return;
+	}
+	CHECK(d->stolen_cells == NSZ);
+	CHECK_NEAR(d->steal_max, 0.3, 1e-9);
+	CHECK(steal_caveat(r));
+	for (size_t i = 0; i < d->verdict->ncaveats; i++)
+		if (strstr(d->verdict->caveat[i], "the host ran other work"))
+			CHECK(strstr(d->verdict->caveat[i], "5 cells") &&
+			      strstr(d->verdict->caveat[i], "at most 30%"));
+}
+
 /* Below the knee the four sizes up to 256K, above it 1M alone: one point,
  * the line keeps the lower one's intercept (0) and takes its slope from
  * the point. The copy's own prediction at 1M holds; without the knee it
@@ -381,6 +444,7 @@ int main(void)
 	test_inequality(&r);
 	test_crossovers(&r);
 	test_verdict(&r);
+	test_steal(&r, false);
 	destroy(&r);
 
 	unexplained = true;
@@ -394,6 +458,20 @@ int main(void)
 	build(&r);
 	CHECK(analysis_run(&r) == 0);
 	test_cache_knee(&r);
+	destroy(&r);
+
+	cache_knee = false;
+	falling = true;
+	build(&r);
+	CHECK(analysis_run(&r) == 0);
+	test_falling(&r);
+	destroy(&r);
+
+	falling = false;
+	stolen = true;
+	build(&r);
+	CHECK(analysis_run(&r) == 0);
+	test_steal(&r, true);
 	destroy(&r);
 	return check_done("test_model");
 }
