@@ -240,9 +240,13 @@ static int crossovers(struct run *r, struct derived *d)
 				x->hi = crossing(row, sizes, n, 1, &al);
 				x->kind = always ? CROSS_ALWAYS : isfinite(x->size) ? CROSS_AT :
 					  CROSS_NEVER;
+				/* not monotone: faster, beyond its CI, at a size below
+				 * the last crossing (any size, if it never crosses) */
 				x->monotone = true;
-				for (size_t k = 1; k < n; k++)
-					if (row[k]->speedup.centre < 1 && row[k - 1]->speedup.centre >= 1)
+				for (size_t k = 0; k < n; k++)
+					if ((x->kind == CROSS_NEVER ||
+					     (x->kind == CROSS_AT && (double)sizes[k] < x->size)) &&
+					    row[k]->speedup.lo > 1)
 						x->monotone = false;
 				d->ncross++;
 			}

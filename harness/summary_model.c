@@ -162,7 +162,8 @@ static size_t groups(char *out, size_t len, const unsigned int *cpus,
 }
 
 /* Crossovers: measured (derived.crossovers) and by the model. */
-static void crossovers(const struct run *r, const struct dv_model *m, FILE *f)
+static void crossovers(const struct run *r, const struct dv_model *m, FILE *f,
+		       bool *mixed)
 {
 	const struct derived *d = r->derived;
 	bool header = false;
@@ -181,7 +182,12 @@ static void crossovers(const struct run *r, const struct dv_model *m, FILE *f)
 			mc[nm] = x->cpus;
 			cross_text(r, x->kind == CROSS_ALWAYS ? MCROSS_ALWAYS :
 				   x->kind == CROSS_NEVER ? MCROSS_NEVER : MCROSS_AT, x->size,
-				   mt[nm++]);
+				   mt[nm]);
+			if (!x->monotone) {
+				strcat(mt[nm], "*");
+				*mixed = true;
+			}
+			nm++;
 		}
 		for (size_t i = 0; i < m->ncross && np < 32; i++)
 			if (m->cross[i].vr == vr) {
@@ -209,13 +215,16 @@ static void crossovers(const struct run *r, const struct dv_model *m, FILE *f)
 void summary_model(const struct run *r, FILE *f)
 {
 	const struct dv_model *m = r->derived->model;
+	bool mixed = false;
 
 	if (!m || !m->nconstants)
 		return;
 	constants(r, m, f);
 	predictions(r, m, f);
 	own_fits(r, m, f);
-	crossovers(r, m, f);
+	crossovers(r, m, f, &mixed);
+	if (mixed)
+		fprintf(f, "  *: also faster, beyond its CI, at some smaller size measured\n");
 }
 
 /* Speed-ups over the copying twin, one row per variant: the smallest,

@@ -126,14 +126,15 @@ void summary_winners(const struct run *r, FILE *f)
 		if (x->kind == CROSS_ALWAYS)
 			snprintf(line, sizeof(line), "faster at every size measured");
 		else if (x->kind == CROSS_NEVER)
-			snprintf(line, sizeof(line), "never faster in %s-%s",
+			snprintf(line, sizeof(line), "never faster in %s-%s%s",
 				 fmt_size((double)r->opt.sizes[0], lo),
-				 fmt_size((double)r->opt.sizes[r->opt.nsizes - 1], hi));
+				 fmt_size((double)r->opt.sizes[r->opt.nsizes - 1], hi),
+				 x->monotone ? "" : " above some size; faster at a smaller one");
 		else
 			snprintf(line, sizeof(line), "above %s (%s-%s)%s", fmt_size(x->size, a),
 				 isfinite(x->lo) ? fmt_size(x->lo, lo) : "?",
 				 isfinite(x->hi) ? fmt_size(x->hi, hi) : "never",
-				 x->monotone ? "" : ", and slower again at some larger size");
+				 x->monotone ? "" : "; also faster at some smaller size");
 		fmt_wrap(f, first, line, 30, SUMMARY_WIDTH);
 	}
 }

@@ -5,6 +5,8 @@ count where ids were asked for.
 - memtotal: a size above MemTotal is an "unsupported" cell ("needs N MiB,
   more than MemTotal (M MiB)"), never attempted (no process, no pid); the
   small size runs; exit 0.
+- nothing-measured: every cell above MemTotal: the run completes, exit 0,
+  and lists no counter as measured and zero (derived.zero_counters null).
 - rlimit-as, rlimit-data: the same under RLIMIT_AS / RLIMIT_DATA (ulimit
   -v / -d) set on the run's process only. Skipped in an AddressSanitizer
   build, which cannot start under either (it reserves terabytes).
@@ -120,6 +122,35 @@ def memtotal():
         itlib.check(int(m.group(3)) <= total // MIB,
                     "MemTotal: the limit named is the smaller one: %s" % m.group(0))
         print("MemTotal: a smaller limit applies here (%s)" % m.group(2))
+    shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+    return None
+
+
+def nothing_measured():
+    """Every cell above MemTotal: a run in which nothing was measured says
+    so, and lists no counter as "measured and zero" (none was measured)."""
+    total = mem_total()
+    big = 1 << (2 * total - 1).bit_length()
+    if big > 1 << 40:
+        return "MemTotal %d MiB: twice that is above the largest size accepted" % (
+            total // MIB)
+    p, out, doc = itlib.sweep(cowbench, ["--variant", "copy/memcpy,copy/write-pipe",
+                                         "--sizes", str(big), "--repetitions", "2"] + BASE)
+    itlib.check(p.returncode == 0 and doc is not None,
+                "nothing measured: exit %d (want 0), stderr %s" % (p.returncode, p.stderr.strip()))
+    if doc is None:
+        return None
+    itlib.check(all(c["status"] == "unsupported" for c in doc["cells"]),
+                "nothing measured: %s" % [c["status"] for c in doc["cells"]])
+    itlib.check(doc["derived"]["zero_counters"] is None and
+                doc["derived"]["notes"]["ok_cells"] == 0,
+                "nothing measured: zero_counters %r, ok_cells %r"
+                % (doc["derived"]["zero_counters"], doc["derived"]["notes"]["ok_cells"]))
+    with open(os.path.join(out, "summary.txt")) as f:
+        summary = f.read()
+    itlib.check("Measured and zero" not in summary,
+                "nothing measured: the summary lists measured zeros")
+    print("nothing measured: %d cells unsupported, no measured zeros listed" % len(doc["cells"]))
     shutil.rmtree(os.path.dirname(out), ignore_errors=True)
     return None
 
@@ -339,6 +370,7 @@ def taskset():
 
 
 case("memtotal", memtotal)
+case("nothing-measured", nothing_measured)
 case("rlimit-as", lambda: rlimit(resource.RLIMIT_AS, "RLIMIT_AS"))
 case("rlimit-data", lambda: rlimit(resource.RLIMIT_DATA, "RLIMIT_DATA"))
 case("cgroup", cgroup)

@@ -17,7 +17,11 @@ CPUs; 2 repetitions):
 - (from it_copy_quick) every cell and repetition ok, the first repetition
   to run verifies, raw samples kept, counters available or with a reason
   (never a zero row), the summary fits 80 columns and says how to
-  reproduce the run."""
+  reproduce the run;
+- honest labels: a phase under 10 times the cost of its marks, and only
+  such a phase, is flagged in details.txt; every role with CPU time has
+  its CPUs' interrupt and steal time; the flush tracepoint and the TLB
+  interrupt row are described for what they count."""
 import math
 import os
 import re
@@ -560,4 +564,44 @@ itlib.check("--seed %d" % opt["seed"] in " ".join(repro.split()),
             "the reproduce command fixes the shuffle's seed %d" % opt["seed"])
 itlib.check(summary.splitlines()[0].startswith("cowbench run ") and "complete" in
             summary.splitlines()[0], "summary's first line: %r" % summary.splitlines()[0])
+
+# --- honest labels (issue 10) ---------------------------------------------------
+# A phase under 10 times the cost of its marks is mostly the harness:
+# details.txt flags it "*", and only it. Every role's CPU time comes with
+# the interrupt time (irq_ns: softirq work thread CPU time can miss) and
+# the steal of its CPUs, where /proc/stat has them. The tracepoint's and
+# the interrupt row's counters say what they count.
+with open(os.path.join(out, "details.txt")) as f:
+    details = f.read().splitlines()
+mark = doc["clock"]["phase_mark_overhead_ns"]
+nphase = 0
+for c in doc["cells"]:
+    for m in c["metrics"]:
+        if m["role"] != "producer" or not m["metric"].startswith("phase."):
+            continue
+        phase = m["metric"].split(".")[1]
+        line = [ln for ln in details if ln.split()[:4] ==
+                [phase, c["variant"], c["size_label"], str(c["cpus"])]]
+        tiny = m["value"]["value"] < 10 * mark
+        itlib.check(len(line) == 1 and line[0].endswith(" *") == tiny,
+                    "%s %s %s cpus=%d: %.1f ns against marks of %.1f ns, flagged %s: %s"
+                    % (phase, c["variant"], c["size_label"], c["cpus"],
+                       m["value"]["value"], mark, tiny, line))
+        nphase += 1
+itlib.check(nphase > 0, "no phase rows in run.json")
+print("phases: %d rows, %d under 10 x the mark cost (%.1f ns)" %
+      (nphase, sum(1 for ln in details if ln.endswith(" *")), mark))
+if os.access("/proc/stat", os.R_OK):
+    for c in doc["cells"]:
+        for role in {m["role"] for m in c["metrics"] if m["metric"] == "cpu_ns"} - {"helper"}:
+            for key in ("irq_ns", "steal_ns"):
+                itlib.check(itlib.metric(c, role, key) is not None,
+                            "%s %s cpus=%d: no %s for role %s" %
+                            (c["variant"], c["size_label"], c["cpus"], key, role))
+desc = {k["key"]: k["desc"] for k in doc["counters"] if k["available"]}
+if "tlb_flush.remote_ipi_send" in desc:
+    itlib.check("may send" in desc["tlb_flush.remote_ipi_send"],
+                "remote_ipi_send described as %r" % desc["tlb_flush.remote_ipi_send"])
+if "tlb_ipi" in desc:
+    itlib.check("received" in desc["tlb_ipi"], "tlb_ipi described as %r" % desc["tlb_ipi"])
 itlib.finish("it_run_format", base)
