@@ -63,14 +63,16 @@ static void notes(const struct run *r, FILE *f)
 		note(f, &any, line);
 	}
 	if (d->short_cells) {
-		snprintf(line, sizeof(line), "%zu cells have fewer usable repetitions than "
+		snprintf(line, sizeof(line), "%zu %s fewer usable repetitions than "
 			 "the %u asked for (run.json: each repetition's status).",
-			 d->short_cells, r->opt.repetitions);
+			 d->short_cells, d->short_cells == 1 ? "cell has" : "cells have",
+			 r->opt.repetitions);
 		note(f, &any, line);
 	}
 	if (d->smt_cells) {
-		snprintf(line, sizeof(line), "%zu cells run threads on SMT siblings of one "
-			 "core (run.json: smt_siblings); compare placements.", d->smt_cells);
+		snprintf(line, sizeof(line), "%zu %s threads on SMT siblings of one "
+			 "core (run.json: smt_siblings); compare placements.", d->smt_cells,
+			 d->smt_cells == 1 ? "cell runs" : "cells run");
 		note(f, &any, line);
 	}
 	for (size_t i = 0; i < r->opt.ncpus; i++)

@@ -120,9 +120,9 @@ static void caveats(const struct run *r, struct dv_answer *v)
 			  "from 4 CPUs");
 	if (d->stolen_cells) {
 		snprintf(line, sizeof(line), "the host ran other work on these CPUs: "
-			 "%zu cells lost 5%% or more of their time (at most %.0f%%); a "
+			 "%zu %s 5%% or more of their time (at most %.0f%%); a "
 			 "preempted vCPU gets no flush IPI", d->stolen_cells,
-			 100 * d->steal_max);
+			 d->stolen_cells == 1 ? "cell lost" : "cells lost", 100 * d->steal_max);
 		caveat(v, line);
 	}
 	if (r->status != RUN_COMPLETE)
