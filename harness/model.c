@@ -158,8 +158,7 @@ static int add_line(struct run *r, struct dv_model *m, const struct variant_ref 
 	return 0;
 }
 
-/* A row's own line: the rows that state no model and are not primitives. */
-static bool own_line(const struct bench_variant *v)
+bool model_own_line(const struct bench_variant *v)
 {
 	return !v->model[0].constant && v->class != BENCH_CLASS_PRIMITIVE;
 }
@@ -187,7 +186,7 @@ static int constants(struct run *r, struct dv_model *m)
 					     vr->v->constants[q].name && !rc; q++)
 						rc = add_line(r, m, vr, &vr->v->constants[q],
 							      o->cpus[c], o->placements[p], thp);
-					if (!rc && own_line(vr->v))
+					if (!rc && model_own_line(vr->v))
 						rc = add_line(r, m, vr, NULL, o->cpus[c],
 							      o->placements[p], thp);
 					if (rc)
@@ -299,7 +298,7 @@ double model_predict(const struct run *r, const struct variant_ref *vr, size_t s
 	double pages = pages_of(size), sum = 0;
 	unsigned int n = 0;
 
-	if (own_line(v)) {
+	if (model_own_line(v)) {
 		double a = model_line(r, vr->name, cpus, p, thp, 0, k);
 		double all = model_line(r, vr->name, cpus, p, thp, pages, k);
 
@@ -342,7 +341,7 @@ static int predictions(struct run *r, struct dv_model *m)
 
 		if (!w || !w->iv.n || v->class == BENCH_CLASS_PRIMITIVE)
 			continue;
-		*x = (struct dv_prediction){ .cell = c->id, .own_line = own_line(v),
+		*x = (struct dv_prediction){ .cell = c->id, .own_line = model_own_line(v),
 					     .measured = w->iv.centre, .dominant = -1 };
 		for (int t = 0; t < BENCH_MAX_TERMS && v->model[t].constant; t++)
 			x->uses_own |= measures(v, v->model[t].constant);

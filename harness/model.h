@@ -112,6 +112,8 @@ struct dv_model {
 };
 
 int model_run(struct run *r);
+/* A row fitted on its own line: it states no model and is not a primitive. */
+bool model_own_line(const struct bench_variant *v);
 void model_free(struct dv_model *m);
 
 /* The row's predicted op time at (size, cpus, placement, THP) in

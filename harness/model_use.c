@@ -151,7 +151,10 @@ int model_crossovers(struct run *r, struct dv_model *m)
 			bool out = i >= o->ncpus;
 			unsigned int cpus = out ? model_cpus_out[i - o->ncpus] : o->cpus[i];
 
-			if (out && (cpus <= most || o->ncpus < 2))
+			/* beyond the CPUs measured only rows built from constants:
+			 * a row's own line carried on is a guess, not the model */
+			if (out && (cpus <= most || o->ncpus < 2 || model_own_line(vr->v) ||
+				    model_own_line(tw->v)))
 				continue;
 			one_cross(r, vr, tw, cpus, out, &m->cross[m->ncross++]);
 		}

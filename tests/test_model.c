@@ -88,6 +88,8 @@ static double value(const char *variant, const char *role, const char *metric,
 			return 40000;
 		return op ? (p == 64 ? 6400 : p == 256 ? 9000 : 9000) : -1;
 	}
+	if (!strcmp(variant, "cow/fork"))	/* a row on its own line, dearer per CPU */
+		return op ? (c == 1 ? 50000 : 90000) + 150 * p : -1;
 	if (!strcmp(variant, "cow/mprotect-reuse"))	/* its model exactly */
 		return op ? (unexplained ? 3 : 1) *
 			    (2 * pt(p, c) + 3000 * p + 100 * p + 5000) : -1;
@@ -149,7 +151,7 @@ static void make_cell(struct run *r, const struct variant_ref *vr, size_t size,
 
 static const char *const rows[] = { "copy/memcpy", "tlb/mprotect-busy", "cow/private",
 				    "cow/mprotect-done", "cow/mprotect-fresh",
-				    "cow/mprotect-reuse" };
+				    "cow/mprotect-reuse", "cow/fork" };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static void build(struct run *r)
@@ -348,6 +350,21 @@ static void test_crossovers(const struct run *r)
 		}
 	}
 	CHECK(fresh1 && fresh2);
+	/* beyond the CPUs measured, only rows built from constants: cow/fork's
+	 * own line has crossovers at 1 and 2 CPUs, none extrapolated */
+	{
+		size_t fork_measured = 0, out = 0;
+
+		for (size_t i = 0; i < m->ncross; i++) {
+			const struct dv_model_cross *c = &m->cross[i];
+
+			out += c->extrapolated;
+			CHECK(!c->extrapolated ||
+			      (!model_own_line(c->vr->v) && !model_own_line(c->twin->v)));
+			fork_measured += !strcmp(c->vr->name, "cow/fork") && !c->extrapolated;
+		}
+		CHECK(fork_measured == 2 && out > 0);
+	}
 }
 
 static void test_verdict(const struct run *r)
