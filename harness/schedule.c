@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "memlimit.h"
 #include "parse.h"
 #include "peer.h"
@@ -337,7 +338,7 @@ static void progress(const struct run *r, size_t i, const struct cell_result *c,
 		     const struct rep_result *rep, double elapsed)
 {
 	const struct series *w = rep_find(rep, "op", "wall_ns");
-	char sz[32], el[32], eta[32];
+	char sz[32], el[32], eta[32], t[FMT_LEN];
 
 	if (r->opt.quiet)
 		return;
@@ -348,7 +349,7 @@ static void progress(const struct run *r, size_t i, const struct cell_result *c,
 		r->nitems, el, eta, c->vr->name, parse_format_size(c->size, sz, sizeof(sz)),
 		c->ncpus, topo_placement_name(c->placement), rep->rep + 1);
 	if (w && w->has_sum && rep->status != CELL_FAILED)
-		fprintf(stderr, "%.1f ns/op n=%zu %s%s%s\n", w->sum.median, w->sum.n,
+		fprintf(stderr, "%s/op n=%zu %s%s%s\n", fmt_time(w->sum.median, t), w->sum.n,
 			rep->stop_reason, rep->status == CELL_OK ||
 			!strcmp(rep->stop_reason, cell_status_name(rep->status)) ? "" : " ",
 			rep->status == CELL_OK ||

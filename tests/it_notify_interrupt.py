@@ -29,7 +29,7 @@ def interrupt(args, sig, after_lines=0, after_s=0.0, tag="", unsupported_ok=Fals
         line = p.stderr.readline()
         if not line:
             break
-        seen += line.startswith("[") and " ns/op " in line    # measured, not skipped
+        seen += line.startswith("[") and "/op n=" in line    # measured, not skipped
     time.sleep(after_s)
     p.send_signal(sig)
     t0 = time.monotonic()
