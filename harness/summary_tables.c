@@ -129,7 +129,7 @@ void summary_winners(const struct run *r, FILE *f)
 			snprintf(line, sizeof(line), "never faster in %s-%s%s",
 				 fmt_size((double)r->opt.sizes[0], lo),
 				 fmt_size((double)r->opt.sizes[r->opt.nsizes - 1], hi),
-				 x->monotone ? "" : " above some size; faster at a smaller one");
+				 x->monotone ? "" : " from any size on; faster at some smaller one");
 		else
 			snprintf(line, sizeof(line), "above %s (%s-%s)%s", fmt_size(x->size, a),
 				 isfinite(x->lo) ? fmt_size(x->lo, lo) : "?",
