@@ -108,14 +108,22 @@ def big_sweep(t, big, pattern, **kw):
     return out, re.fullmatch(pattern, reason)
 
 
+def above_memtotal():
+    """(MemTotal, a power of two >= twice it, a reason to skip or None)."""
+    total = mem_total()
+    big = 1 << (2 * total - 1).bit_length()
+    if big > 1 << 40:
+        return total, big, ("MemTotal %d MiB: twice that is above the largest size "
+                            "accepted" % (total // MIB))
+    return total, big, None
+
+
 def memtotal():
     """MemTotal, unless a smaller limit of the test's environment (a
     cgroup's, an rlimit) is the one the cell exceeds first."""
-    total = mem_total()
-    big = 1 << (2 * total - 1).bit_length()	# a power of two, >= 2 x MemTotal
-    if big > 1 << 40:
-        return "MemTotal %d MiB: twice that is above the largest size accepted" % (
-            total // MIB)
+    total, big, why = above_memtotal()
+    if why:
+        return why
     out, m = big_sweep("MemTotal", big, r"(MemTotal \(%d MiB\)|(RLIMIT_AS|RLIMIT_DATA|"
                        r"the memory cgroup's \S+) \((\d+) MiB\))" % (total // MIB))
     if m and m.group(2):
@@ -129,11 +137,9 @@ def memtotal():
 def nothing_measured():
     """Every cell above MemTotal: a run in which nothing was measured says
     so, and lists no counter as "measured and zero" (none was measured)."""
-    total = mem_total()
-    big = 1 << (2 * total - 1).bit_length()
-    if big > 1 << 40:
-        return "MemTotal %d MiB: twice that is above the largest size accepted" % (
-            total // MIB)
+    _, big, why = above_memtotal()
+    if why:
+        return why
     p, out, doc = itlib.sweep(cowbench, ["--variant", "copy/memcpy,copy/write-pipe",
                                          "--sizes", str(big), "--repetitions", "2"] + BASE)
     itlib.check(p.returncode == 0 and doc is not None,

@@ -112,7 +112,7 @@ for attempt in (1, 2, 3):
                 r["change_pct"], r["ratio_ci95"], r["p_adjusted"]))
     target, factor = pick_target(j, bdoc, ndoc) if clean else (None, None)
     pairs.append((clean, target, factor, base, new, bdoc, ndoc, p, j))
-    if clean:
+    if clean and target is not None:
         break
 clean = [x for x in pairs if x[0]]
 itlib.check(bool(clean), "A/A: one of %d pairs of runs of unchanged code with nothing "
